@@ -1,0 +1,1 @@
+export { MemorySessionStore } from './memory/memory-session-store.js';

@@ -1,0 +1,43 @@
+/**
+ * Sort keys in ascending order, read newest-first from the end. Keys are
+ * `createdAt (fixed-width ISO) + id`, so plain string order is (createdAt, id) order.
+ * Appending a key newer than all others (the usual case) is O(1); other inserts and removals
+ * cost a binary search plus one array move.
+ */
+export class SortedIndex {
+  private readonly keys: string[] = [];
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  add(key: string): void {
+    const last = this.keys.length - 1;
+    if (last < 0 || this.keys[last] < key) this.keys.push(key);
+    else this.keys.splice(this.position(key), 0, key);
+  }
+
+  remove(key: string): void {
+    const at = this.position(key);
+    if (this.keys[at] === key) this.keys.splice(at, 1);
+  }
+
+  /** Up to `limit` keys, newest first, skipping the `offset` newest. */
+  newestFirst(offset: number, limit: number): string[] {
+    const page: string[] = [];
+    for (let i = this.keys.length - 1 - offset; i >= 0 && page.length < limit; i--) page.push(this.keys[i]);
+    return page;
+  }
+
+  /** Index of the first key not less than `key`. */
+  private position(key: string): number {
+    let low = 0;
+    let high = this.keys.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.keys[mid] < key) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}

@@ -1,0 +1,74 @@
+import type { SessionStatus } from './session.js';
+
+/** Stable, machine-readable codes for every error the library raises on purpose. */
+export type SessionErrorCode =
+  | 'session_not_found'
+  | 'invalid_input'
+  | 'invalid_transition'
+  | 'version_conflict'
+  | 'store_unavailable';
+
+/** Base class of every error the manager raises on purpose; `code` never changes meaning. */
+export abstract class SessionError extends Error {
+  abstract readonly code: SessionErrorCode;
+}
+
+/** No session has this id (never created, or deleted). */
+export class SessionNotFoundError extends SessionError {
+  readonly code = 'session_not_found';
+  constructor(readonly sessionId: string) {
+    super(`Agent session '${sessionId}' does not exist.`);
+    this.name = 'SessionNotFoundError';
+  }
+}
+
+/** One problem with one input field; `path` names the field (dotted for nested metadata). */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** The input was refused; `issues` names every bad field. */
+export class ValidationError extends SessionError {
+  readonly code = 'invalid_input';
+  constructor(readonly issues: ValidationIssue[]) {
+    super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '));
+    this.name = 'ValidationError';
+  }
+}
+
+/** The state machine forbids moving this session from its current status to the one asked for. */
+export class InvalidTransitionError extends SessionError {
+  readonly code = 'invalid_transition';
+  constructor(
+    readonly sessionId: string,
+    readonly from: SessionStatus,
+    readonly to: SessionStatus,
+    reason?: string,
+  ) {
+    super(reason ?? `Agent session '${sessionId}' cannot go from '${from}' to '${to}'.`);
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+/** The session changed since the version the caller based its write on. */
+export class VersionConflictError extends SessionError {
+  readonly code = 'version_conflict';
+  constructor(
+    readonly sessionId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`Agent session '${sessionId}' is at version ${actualVersion}, not ${expectedVersion}.`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** The store could not be reached; nothing was changed by this call, or it cannot be known. */
+export class StoreUnavailableError extends SessionError {
+  readonly code = 'store_unavailable';
+  constructor(message = 'The session store is unavailable.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

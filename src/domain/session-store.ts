@@ -1,0 +1,73 @@
+import type { AgentSession, SessionMetadata, SessionStatus } from './session.js';
+
+/** Filters and paging a store applies; the manager has already validated and defaulted them. */
+export interface StoreListQuery {
+  dbConnectionId?: string;
+  status?: SessionStatus;
+  limit: number;
+  offset: number;
+}
+
+/** A page as a store returns it: newest `createdAt` first, ties by `id` descending. */
+export interface StoreListResult {
+  sessions: AgentSession[];
+  total: number;
+}
+
+/** The fields an update may set; a field that is absent is left as it is. */
+export interface SessionPatch {
+  title?: string | null;
+  status?: SessionStatus;
+  metadata?: SessionMetadata;
+}
+
+/** When an update may be applied; the store checks all of it atomically with the write. */
+export interface UpdateCondition {
+  /** Apply only while the session is at this version. */
+  expectedVersion?: number;
+  /** With `patch.status`: apply only while the current status is one of these. */
+  allowedFromStatuses?: readonly SessionStatus[];
+  /** Milliseconds since the epoch; a real change sets `updatedAt` to max(now, previous + 1 ms). */
+  now: number;
+}
+
+/** How an update ended; on a conflict the current session is returned untouched. */
+export type UpdateOutcome =
+  | { outcome: 'updated'; session: AgentSession; previous: AgentSession }
+  | { outcome: 'unchanged'; session: AgentSession }
+  | { outcome: 'not_found' }
+  | { outcome: 'version_conflict'; session: AgentSession }
+  | { outcome: 'status_conflict'; session: AgentSession };
+
+/** How a delete ended. */
+export type DeleteOutcome =
+  | { outcome: 'deleted'; session: AgentSession }
+  | { outcome: 'not_found' }
+  | { outcome: 'version_conflict'; session: AgentSession };
+
+/**
+ * The storage port. A store persists sessions and keeps them listable without scanning; it
+ * knows no business rules. Every write is atomic: the condition is checked and the change
+ * applied as one step, so two callers (or two processes sharing a backend) can never both win
+ * a conflicting write and no update is lost. The manager never reads, modifies and writes back.
+ *
+ * Behaviour every store must have is defined by the contract suite in `agent-sessions/testing`.
+ */
+export interface SessionStore {
+  /** Adds a new session; resolves `false` (and changes nothing) when the id already exists. */
+  insert(session: AgentSession): Promise<boolean>;
+  /** The session with this id, or `undefined`. */
+  get(id: string): Promise<AgentSession | undefined>;
+  /** One page of matching sessions and the exact number that match, using indexes only. */
+  list(query: StoreListQuery): Promise<StoreListResult>;
+  /**
+   * Applies `patch` if `condition` holds. Only a real change (a field that differs) bumps
+   * `version` by one and moves `updatedAt`; otherwise the outcome is `unchanged`.
+   * Checks run in this order: exists, `expectedVersion`, `allowedFromStatuses`.
+   */
+  update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome>;
+  /** Removes the session (and every index entry of it) if it is at `expectedVersion`, when given. */
+  delete(id: string, condition?: { expectedVersion?: number }): Promise<DeleteOutcome>;
+  /** Releases connections the store opened itself. */
+  close?(): Promise<void>;
+}

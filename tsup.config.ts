@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    server: 'src/server/index.ts',
+    inversify: 'src/inversify.ts',
+    testing: 'src/testing.ts',
+    cli: 'src/cli.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: { entry: ['src/index.ts', 'src/server/index.ts', 'src/inversify.ts', 'src/testing.ts'] },
+  target: 'node20',
+  platform: 'node',
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+});
