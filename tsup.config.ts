@@ -9,7 +9,9 @@ export default defineConfig({
     cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: ['src/index.ts', 'src/server/index.ts', 'src/inversify.ts', 'src/testing.ts'] },
+  dts: {
+    entry: { index: 'src/index.ts', server: 'src/server/index.ts', inversify: 'src/inversify.ts', testing: 'src/testing.ts' },
+  },
   target: 'node20',
   platform: 'node',
   splitting: true,

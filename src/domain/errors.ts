@@ -59,7 +59,7 @@ export class VersionConflictError extends SessionError {
     readonly expectedVersion: number,
     readonly actualVersion: number,
   ) {
-    super(`Agent session '${sessionId}' is at version ${actualVersion}, not ${expectedVersion}.`);
+    super(`Agent session '${sessionId}' has changed: it is now at version ${actualVersion}, not the one this write was based on.`);
     this.name = 'VersionConflictError';
   }
 }

@@ -3,12 +3,10 @@ import { DEFAULT_MODE, FORBIDDEN_METADATA_KEYS, LIMITS } from './limits.js';
 import {
   SESSION_MODES,
   SESSION_STATUSES,
-  type CreateSessionInput,
   type ListSessionsQuery,
   type SessionMetadata,
   type SessionMode,
   type SessionStatus,
-  type UpdateSessionInput,
 } from './session.js';
 
 // The manager validates every call itself, so library users get the same guarantees as HTTP

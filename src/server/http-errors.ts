@@ -1,0 +1,48 @@
+// Errors that exist only because of HTTP; domain errors live in src/domain/errors.ts.
+// Both kinds are mapped to a status and problem type in one table (problems.ts).
+
+/** The request body is larger than the configured limit. */
+export class PayloadTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes.`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** The request body is not `application/json` (UTF-8). */
+export class UnsupportedMediaTypeError extends Error {
+  constructor(contentType: string) {
+    super(`Content-Type '${contentType}' is not supported; send application/json (UTF-8).`);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/** The path exists but does not answer this method. */
+export class MethodNotAllowedError extends Error {
+  constructor(
+    method: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`Method ${method} is not allowed here; allowed: ${allowed.join(', ')}.`);
+    this.name = 'MethodNotAllowedError';
+  }
+}
+
+/** No route matches the path. */
+export class RouteNotFoundError extends Error {
+  constructor(path: string) {
+    super(`No resource at '${path}'.`);
+    this.name = 'RouteNotFoundError';
+  }
+}
+
+/** A request header has a value the server cannot use. */
+export class BadHeaderError extends Error {
+  constructor(
+    readonly header: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BadHeaderError';
+  }
+}

@@ -1,0 +1,13 @@
+// The optional HTTP layer: import from 'agent-sessions/server'.
+export { createServer, type CreateServerOptions } from './app.js';
+export {
+  createAgentSessionRouter,
+  COLLECTION_PATH,
+  DEFAULT_BODY_LIMIT_BYTES,
+  type AgentSessionRouterOptions,
+} from './router.js';
+export { startServer, type StartServerOptions, type RunningServer } from './start.js';
+export type { UnexpectedErrorHandler } from './error-middleware.js';
+export { PROBLEM_TYPES } from './problems.js';
+export * from './schemas.js';
+export * from './http-errors.js';

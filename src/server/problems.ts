@@ -1,0 +1,68 @@
+import {
+  InvalidTransitionError,
+  SessionNotFoundError,
+  StoreUnavailableError,
+  ValidationError,
+  VersionConflictError,
+} from '../domain/index.js';
+import {
+  BadHeaderError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  UnsupportedMediaTypeError,
+} from './http-errors.js';
+import type { Problem } from './schemas.js';
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+interface ProblemKind {
+  error: ErrorClass;
+  status: number;
+  slug: string;
+  title: string;
+}
+
+/** The only place that decides which HTTP status an error becomes. */
+const PROBLEM_KINDS: readonly ProblemKind[] = [
+  { error: ValidationError, status: 400, slug: 'invalid-input', title: 'Invalid input' },
+  { error: BadHeaderError, status: 400, slug: 'invalid-header', title: 'Invalid header' },
+  { error: InvalidTransitionError, status: 400, slug: 'invalid-transition', title: 'Transition not allowed' },
+  { error: SessionNotFoundError, status: 404, slug: 'session-not-found', title: 'Agent session not found' },
+  { error: RouteNotFoundError, status: 404, slug: 'not-found', title: 'Not found' },
+  { error: MethodNotAllowedError, status: 405, slug: 'method-not-allowed', title: 'Method not allowed' },
+  { error: VersionConflictError, status: 412, slug: 'version-mismatch', title: 'Precondition failed' },
+  { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
+  { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
+];
+
+const PROBLEM_TYPE_BASE = 'urn:agent-sessions:problem:';
+
+/** Problem JSON for an error, and whether it was one we meant to raise (anything else is a 500). */
+export function problemFor(error: unknown): { problem: Problem; expected: boolean } {
+  const kind = PROBLEM_KINDS.find((k) => error instanceof k.error);
+  if (!kind) {
+    return {
+      expected: false,
+      problem: {
+        type: `${PROBLEM_TYPE_BASE}internal-error`,
+        title: 'Internal server error',
+        status: 500,
+        detail: 'An unexpected error occurred.',
+      },
+    };
+  }
+  const problem: Problem = {
+    type: `${PROBLEM_TYPE_BASE}${kind.slug}`,
+    title: kind.title,
+    status: kind.status,
+    // Store errors may carry internals (addresses, commands); the client gets a fixed sentence.
+    detail: error instanceof StoreUnavailableError ? 'The session store is unavailable; try again later.' : (error as Error).message,
+  };
+  if (error instanceof ValidationError) problem.errors = error.issues;
+  return { problem, expected: true };
+}
+
+/** The problem types this server can answer with, for documentation. */
+export const PROBLEM_TYPES = PROBLEM_KINDS.map((k) => ({ type: `${PROBLEM_TYPE_BASE}${k.slug}`, status: k.status, title: k.title }));

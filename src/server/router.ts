@@ -1,0 +1,116 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AgentSession, AgentSessionManager } from '../domain/index.js';
+import { problemResponses, type UnexpectedErrorHandler } from './error-middleware.js';
+import { etagOf, writeOptionsFromIfMatch } from './etag.js';
+import { MethodNotAllowedError } from './http-errors.js';
+import { readJsonBody } from './json-body.js';
+import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
+import { compileValidator } from './validate.js';
+import { toCreateInput, toListQuery, toSessionResource, toUpdateInput } from './wire.js';
+
+/** Options for `createAgentSessionRouter`. */
+export interface AgentSessionRouterOptions {
+  manager: AgentSessionManager;
+  /** Largest accepted request body in bytes (default 256 KiB). */
+  bodyLimitBytes?: number;
+  /** Gets every error that became a 500 (default: `console.error`). */
+  onUnexpectedError?: UnexpectedErrorHandler;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
+export const COLLECTION_PATH = '/api/v1/agent-sessions';
+const ITEM_PATH = `${COLLECTION_PATH}/:id`;
+
+const validateCreate = compileValidator(CreateSessionBody, 'body');
+const validateUpdate = compileValidator(UpdateSessionBody, 'body');
+const validateListQuery = compileValidator(ListSessionsQuery, 'query');
+
+/** Query-string numbers arrive as text; only plain decimal integers become numbers. */
+function parseQuery(query: Record<string, string | string[] | undefined>): Record<string, unknown> {
+  const parsed: Record<string, unknown> = { ...query };
+  for (const name of ['limit', 'offset']) {
+    const value = parsed[name];
+    if (typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value)) parsed[name] = Number(value);
+  }
+  return parsed;
+}
+
+const sessionId = (ctx: Context): string => ctx.params.id as string;
+
+function sendSession(ctx: Context, session: AgentSession): void {
+  ctx.set('ETag', etagOf(session.version));
+  ctx.body = toSessionResource(session);
+}
+
+function sendStatus(ctx: Context, session: AgentSession): void {
+  ctx.set('ETag', etagOf(session.version));
+  ctx.body = { status: session.status };
+}
+
+function allowOnly(methods: string[]) {
+  return (ctx: Context) => {
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('Allow', methods.join(', '));
+      ctx.status = 204;
+      return;
+    }
+    throw new MethodNotAllowedError(ctx.method, methods);
+  };
+}
+
+/**
+ * The seven documented endpoints as a @koa/router router. It answers its own errors with problem
+ * JSON, so a host can mount it in any Koa app: `app.use(router.routes())`.
+ */
+export function createAgentSessionRouter(options: AgentSessionRouterOptions): Router {
+  const { manager, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES } = options;
+  const problems = problemResponses(options.onUnexpectedError ?? ((error) => console.error(error)));
+  const router = new Router();
+
+  router.post(COLLECTION_PATH, problems, async (ctx) => {
+    const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
+    const session = await manager.create(toCreateInput(body));
+    ctx.status = 201;
+    ctx.set('Location', `${ctx.originalUrl.split('?')[0].replace(/\/$/, '')}/${session.id}`);
+    ctx.set('ETag', etagOf(session.version));
+    ctx.body = { session_id: session.id };
+  });
+
+  router.get(COLLECTION_PATH, problems, async (ctx) => {
+    const query = validateListQuery(parseQuery(ctx.query));
+    const page = await manager.list(toListQuery(query));
+    ctx.body = { ...page, sessions: page.sessions.map(toSessionResource) };
+  });
+
+  router.get(ITEM_PATH, problems, async (ctx) => {
+    sendSession(ctx, await manager.get(sessionId(ctx)));
+  });
+
+  router.patch(ITEM_PATH, problems, async (ctx) => {
+    const ifMatch = writeOptionsFromIfMatch(ctx.get('If-Match') || undefined);
+    const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
+    sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), ifMatch));
+  });
+
+  router.delete(ITEM_PATH, problems, async (ctx) => {
+    await manager.delete(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined));
+    ctx.body = { status: 'deleted' };
+  });
+
+  router.post(`${ITEM_PATH}/pause`, problems, async (ctx) => {
+    sendStatus(ctx, await manager.pause(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined)));
+  });
+
+  router.post(`${ITEM_PATH}/resume`, problems, async (ctx) => {
+    sendStatus(ctx, await manager.resume(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined)));
+  });
+
+  // Known paths with a method they do not serve: 405 with Allow (OPTIONS answers with Allow).
+  router.all(COLLECTION_PATH, problems, allowOnly(['GET', 'HEAD', 'POST', 'OPTIONS']));
+  router.all(ITEM_PATH, problems, allowOnly(['GET', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS']));
+  router.all(`${ITEM_PATH}/pause`, problems, allowOnly(['POST', 'OPTIONS']));
+  router.all(`${ITEM_PATH}/resume`, problems, allowOnly(['POST', 'OPTIONS']));
+
+  return router;
+}

@@ -1,0 +1,50 @@
+import type {
+  AgentSession,
+  CreateSessionInput,
+  ListSessionsQuery as DomainListQuery,
+  UpdateSessionInput,
+} from '../domain/index.js';
+import type { CreateSessionBody, ListSessionsQuery, SessionResource, UpdateSessionBody } from './schemas.js';
+
+// The one place where snake_case wire names meet camelCase library names.
+
+export function toSessionResource(session: AgentSession): SessionResource {
+  return {
+    id: session.id,
+    db_connection_id: session.dbConnectionId,
+    status: session.status,
+    mode: session.mode,
+    recursion_limit: session.recursionLimit,
+    title: session.title,
+    created_at: session.createdAt,
+    updated_at: session.updatedAt,
+    metadata: session.metadata as Record<string, unknown>,
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toCreateInput(body: CreateSessionBody): CreateSessionInput {
+  return withoutUndefined({
+    dbConnectionId: body.db_connection_id,
+    mode: body.mode,
+    recursionLimit: body.recursion_limit,
+    title: body.title,
+    metadata: body.metadata,
+  });
+}
+
+export function toUpdateInput(body: UpdateSessionBody): UpdateSessionInput {
+  return withoutUndefined({ title: body.title, status: body.status, metadata: body.metadata });
+}
+
+export function toListQuery(query: ListSessionsQuery): DomainListQuery {
+  return withoutUndefined({
+    dbConnectionId: query.db_connection_id,
+    status: query.status,
+    limit: query.limit,
+    offset: query.offset,
+  });
+}
