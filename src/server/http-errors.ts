@@ -46,3 +46,27 @@ export class BadHeaderError extends Error {
     this.name = 'BadHeaderError';
   }
 }
+
+/** Node's HTTP parser could not read the request (malformed request line, headers or framing). */
+export class MalformedRequestError extends Error {
+  constructor() {
+    super('The request could not be parsed as HTTP/1.1.');
+    this.name = 'MalformedRequestError';
+  }
+}
+
+/** The request line and headers are larger than the server accepts. */
+export class HeadersTooLargeError extends Error {
+  constructor() {
+    super('The request headers are larger than the server accepts.');
+    this.name = 'HeadersTooLargeError';
+  }
+}
+
+/** The request did not arrive completely within the server's request or headers timeout. */
+export class RequestTimeoutError extends Error {
+  constructor() {
+    super('The request was not received completely in time.');
+    this.name = 'RequestTimeoutError';
+  }
+}

@@ -6,7 +6,13 @@ export {
   DEFAULT_BODY_LIMIT_BYTES,
   type AgentSessionRouterOptions,
 } from './router.js';
-export { startServer, type StartServerOptions, type RunningServer } from './start.js';
+export {
+  startServer,
+  DEFAULT_CONNECTION_LIMITS,
+  type StartServerOptions,
+  type ConnectionLimits,
+  type RunningServer,
+} from './start.js';
 export type { UnexpectedErrorHandler } from './error-middleware.js';
 export { PROBLEM_TYPES } from './problems.js';
 export * from './schemas.js';

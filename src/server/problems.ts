@@ -7,8 +7,11 @@ import {
 } from '../domain/index.js';
 import {
   BadHeaderError,
+  HeadersTooLargeError,
+  MalformedRequestError,
   MethodNotAllowedError,
   PayloadTooLargeError,
+  RequestTimeoutError,
   RouteNotFoundError,
   UnsupportedMediaTypeError,
 } from './http-errors.js';
@@ -25,15 +28,18 @@ interface ProblemKind {
 
 /** The only place that decides which HTTP status an error becomes. */
 const PROBLEM_KINDS: readonly ProblemKind[] = [
+  { error: MalformedRequestError, status: 400, slug: 'malformed-request', title: 'Malformed request' },
   { error: ValidationError, status: 400, slug: 'invalid-input', title: 'Invalid input' },
   { error: BadHeaderError, status: 400, slug: 'invalid-header', title: 'Invalid header' },
   { error: InvalidTransitionError, status: 400, slug: 'invalid-transition', title: 'Transition not allowed' },
   { error: SessionNotFoundError, status: 404, slug: 'session-not-found', title: 'Agent session not found' },
   { error: RouteNotFoundError, status: 404, slug: 'not-found', title: 'Not found' },
   { error: MethodNotAllowedError, status: 405, slug: 'method-not-allowed', title: 'Method not allowed' },
+  { error: RequestTimeoutError, status: 408, slug: 'request-timeout', title: 'Request timeout' },
   { error: VersionConflictError, status: 412, slug: 'version-mismatch', title: 'Precondition failed' },
   { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
 ];
 

@@ -1,13 +1,45 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { createServer, type CreateServerOptions } from './app.js';
+import { answerClientError } from './client-errors.js';
+
+/**
+ * Bounds on what one connection may cost the server; see docs/hardening.md for why each
+ * default was chosen. Times are in milliseconds; 0 turns a timeout off.
+ */
+export interface ConnectionLimits {
+  /** Whole request (headers and body) must arrive within this time, else 408 (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Headers must arrive within this time, else 408 (default 10 s, at most `requestTimeoutMs`). */
+  headersTimeoutMs?: number;
+  /** Idle keep-alive connections are closed after this time (default 5 s). */
+  keepAliveTimeoutMs?: number;
+  /** How often the two request timeouts above are checked (default 1 s). */
+  timeoutCheckIntervalMs?: number;
+  /** Largest request line plus headers in bytes, else 431 (default 16 KiB). */
+  maxHeaderSizeBytes?: number;
+  /** Most headers read from one request; the rest are ignored (default 100). */
+  maxHeadersCount?: number;
+  /** Connections beyond this many are closed as soon as they open (default: no limit). */
+  maxConnections?: number;
+}
 
 /** Options for `startServer`. */
-export interface StartServerOptions extends CreateServerOptions {
+export interface StartServerOptions extends CreateServerOptions, ConnectionLimits {
   port?: number;
   host?: string;
 }
+
+/** The defaults `startServer` applies to `ConnectionLimits`. */
+export const DEFAULT_CONNECTION_LIMITS = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  timeoutCheckIntervalMs: 1_000,
+  maxHeaderSizeBytes: 16 * 1024,
+  maxHeadersCount: 100,
+} as const;
 
 /** A listening server and the way to stop it. */
 export interface RunningServer {
@@ -21,10 +53,33 @@ export interface RunningServer {
   close(drainMs?: number): Promise<void>;
 }
 
+/** A Node HTTP server with every limit applied and parser errors answered as problem JSON. */
+function boundedHttpServer(limits: ConnectionLimits, handler: RequestListener): Server {
+  const defaults = DEFAULT_CONNECTION_LIMITS;
+  const requestTimeout = limits.requestTimeoutMs ?? defaults.requestTimeoutMs;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout =
+    limits.headersTimeoutMs ?? (requestTimeout > 0 ? Math.min(defaults.headersTimeoutMs, requestTimeout) : defaults.headersTimeoutMs);
+  const server = createHttpServer(
+    {
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: limits.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs ?? defaults.timeoutCheckIntervalMs,
+      maxHeaderSize: limits.maxHeaderSizeBytes ?? defaults.maxHeaderSizeBytes,
+    },
+    handler,
+  );
+  server.maxHeadersCount = limits.maxHeadersCount ?? defaults.maxHeadersCount;
+  if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
+  server.on('clientError', answerClientError);
+  return server;
+}
+
 /** Builds the app and listens on `host:port` (defaults 127.0.0.1:3000; port 0 picks a free one). */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { port = 3000, host = '127.0.0.1', ...appOptions } = options;
-  const server = createServer(appOptions).listen(port, host);
+  const { port = 3000, host = '127.0.0.1' } = options;
+  const server = boundedHttpServer(options, createServer(options).callback()).listen(port, host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -1,0 +1,69 @@
+import { connect, type Socket } from 'node:net';
+import { MemorySessionStore, createAgentSessionManager, type AgentSessionManager } from '../../src/index.js';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/index.js';
+
+/** A server on a free port over a fresh in-memory store, with the manager and store exposed. */
+export interface TestServer {
+  running: RunningServer;
+  url: string;
+  manager: AgentSessionManager;
+  store: MemorySessionStore;
+  /** Every error that became a 500, so a test can show it. */
+  unexpectedErrors: unknown[];
+}
+
+export async function startTestServer(options: Partial<StartServerOptions> = {}): Promise<TestServer> {
+  const store = new MemorySessionStore();
+  const manager = createAgentSessionManager({ store });
+  const unexpectedErrors: unknown[] = [];
+  const running = await startServer({
+    manager,
+    port: 0,
+    onUnexpectedError: (error) => unexpectedErrors.push(error),
+    ...options,
+  });
+  return { running, url: running.url, manager, store, unexpectedErrors };
+}
+
+/** A raw TCP connection to the server that records what comes back and when it closes. */
+export interface RawClient {
+  socket: Socket;
+  /** Everything the server sent so far, as latin1 text. */
+  received(): string;
+  /** Resolves when the server (or an error) closes the socket. */
+  closed: Promise<void>;
+  isClosed(): boolean;
+}
+
+export async function openRawClient(url: string): Promise<RawClient> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let text = '';
+  let isClosed = false;
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      isClosed = true;
+      resolve();
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, received: () => text, closed, isClosed: () => isClosed };
+}
+
+/** Writes `text` to the socket a few bytes at a time, every `everyMs`, until the socket closes. */
+export function trickle(client: RawClient, text: string, everyMs: number, bytesPerTick = 1): void {
+  let at = 0;
+  const timer = setInterval(() => {
+    if (client.isClosed() || at >= text.length) return clearInterval(timer);
+    client.socket.write(text.slice(at, at + bytesPerTick));
+    at += bytesPerTick;
+  }, everyMs);
+  void client.closed.then(() => clearInterval(timer));
+}
+
+export const COLLECTION_URL = (base: string): string => `${base}/api/v1/agent-sessions`;
