@@ -1,0 +1,60 @@
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { HttpComparison } from './http-bench.js';
+import type { ScaleResult } from './scale-bench.js';
+
+/** Where and how the figures were measured. */
+export interface Machine {
+  nproc: number;
+  node: string;
+  cpu: string;
+  command: string;
+  date: string;
+}
+
+export function describeMachine(): Machine {
+  const cpuInfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: Number(execSync('nproc').toString().trim()),
+    node: process.version,
+    cpu: /^model name\s*:\s*(.*)$/m.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    command: 'npm run bench',
+    date: new Date().toISOString(),
+  };
+}
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/** The results as Markdown table rows: what, ours, baseline, ratio, goal, verdict. */
+export function resultTable(http: HttpComparison[], scale: ScaleResult[]): string {
+  const rows: string[][] = [];
+  for (const c of http) {
+    rows.push([
+      `${c.endpoint} req/s (p50 / p99 ms)`,
+      `${fixed(c.ours.requestsPerSecond)} (${c.ours.latencyP50Ms} / ${c.ours.latencyP99Ms})`,
+      `${fixed(c.baseline.requestsPerSecond)} (${c.baseline.latencyP50Ms} / ${c.baseline.latencyP99Ms})`,
+      fixed(c.ratio, 2),
+      c.goal === undefined ? '—' : `≥ ${c.goal}`,
+      c.goal === undefined ? '—' : verdict(c.ratio >= c.goal),
+    ]);
+  }
+  for (const s of scale) {
+    const [small, large] = [s.measurements[0], s.measurements[s.measurements.length - 1]];
+    const n = (count: number) => count.toLocaleString('en');
+    rows.push([
+      `${s.store}: list first page, db + status filter, p50 / p99 µs`,
+      `${n(large.count)}: ${fixed(large.p50Us, 1)} / ${fixed(large.p99Us, 1)}`,
+      `${n(small.count)}: ${fixed(small.p50Us, 1)} / ${fixed(small.p99Us, 1)}`,
+      `${fixed(s.p50Ratio, 2)} / ${fixed(s.p99Ratio, 2)}`,
+      '≤ 2 (p50)',
+      verdict(s.p50Ratio <= 2),
+    ]);
+    if (large.bytesPerSession !== undefined) {
+      rows.push([`${s.store}: heap per session (${n(large.count)} sessions)`, `${fixed(large.bytesPerSession)} B`, '—', '—', '≤ 1024 B', verdict(large.bytesPerSession <= 1024)]);
+    }
+  }
+  const header = ['measure', 'ours', 'baseline', 'ratio', 'goal', 'result'];
+  return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
+}

@@ -1,0 +1,48 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { benchStore } from './stores.js';
+
+/** Listing latency (µs) of a filtered first page at one store size, and heap per session. */
+export interface ScaleMeasurement {
+  count: number;
+  p50Us: number;
+  p99Us: number;
+  bytesPerSession?: number;
+}
+
+/** One store across its sizes; `p50Ratio` is the largest size's p50 over the smallest's. */
+export interface ScaleResult {
+  store: string;
+  measurements: ScaleMeasurement[];
+  p50Ratio: number;
+  p99Ratio: number;
+}
+
+const WORKER = fileURLToPath(new URL('./scale/worker.ts', import.meta.url));
+
+async function measureInChild(storeName: string, count: number): Promise<ScaleMeasurement> {
+  const child = fork(WORKER, [storeName, String(count)], {
+    execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    exited.then(([code]) => {
+      throw new Error(`scale worker for ${storeName} × ${count} exited with ${String(code)}`);
+    }),
+  ])) as [ScaleMeasurement];
+  await exited;
+  return message;
+}
+
+export async function runScaleBench(storeName: string, log: (line: string) => void): Promise<ScaleResult> {
+  const measurements: ScaleMeasurement[] = [];
+  for (const count of benchStore(storeName).sizes) {
+    log(`  ${storeName} · ${count.toLocaleString('en')} sessions`);
+    measurements.push(await measureInChild(storeName, count));
+  }
+  const [smallest, largest] = [measurements[0], measurements[measurements.length - 1]];
+  return { store: storeName, measurements, p50Ratio: largest.p50Us / smallest.p50Us, p99Ratio: largest.p99Us / smallest.p99Us };
+}
