@@ -1,37 +1,60 @@
 import { startChildServer, type ChildServer } from './http/child-server.js';
-import { LOAD, measureLoad, type LoadRequest, type LoadResult } from './http/load.js';
+import { LOAD, runLoad, type LoadRequest } from './http/load.js';
 import { CREATE_BODY } from './http/seed.js';
 
-/** Our server against the bare Koa baseline for one endpoint; `ratio` is ours / baseline req/s. */
+/** One server's figures for one endpoint: medians over the rounds. */
+export interface ServerFigures {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Server process CPU (user + system) per request, in µs. */
+  cpuMicrosPerRequest: number;
+}
+
+/** Our server against the bare Koa baseline for one endpoint. */
 export interface HttpComparison {
   endpoint: string;
-  ours: LoadResult;
-  baseline: LoadResult;
+  ours: ServerFigures;
+  baseline: ServerFigures;
+  /** Median over the rounds of ours / baseline req/s, each round measured back to back. */
   ratio: number;
+  /** Baseline CPU per request / ours: 1 means we cost no more CPU per request than bare Koa. */
+  cpuRatio: number;
   goal?: number;
 }
 
 const COLLECTION = '/api/v1/agent-sessions';
-const ROUNDS = 2;
+const ROUNDS = 5;
 
 const ENDPOINTS: { endpoint: string; goal?: number; request: (server: ChildServer) => LoadRequest }[] = [
   { endpoint: 'GET /api/v1/agent-sessions/{id}', goal: 0.85, request: (s) => ({ method: 'GET', path: `${COLLECTION}/${s.sessionId}` }) },
   { endpoint: 'POST /api/v1/agent-sessions', request: () => ({ method: 'POST', path: COLLECTION, body: CREATE_BODY }) },
 ];
 
-function mean(results: LoadResult[]): LoadResult {
-  const avg = (pick: (r: LoadResult) => number) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function measureRound(server: ChildServer, request: LoadRequest) {
+  const cpuBefore = await server.cpuMicros();
+  const load = await runLoad(server.url, request, LOAD.durationSeconds);
+  return { ...load, cpuMicrosPerRequest: ((await server.cpuMicros()) - cpuBefore) / load.requests };
+}
+
+type Round = Awaited<ReturnType<typeof measureRound>>;
+
+function figures(rounds: Round[]): ServerFigures {
   return {
-    requestsPerSecond: avg((r) => r.requestsPerSecond),
-    latencyP50Ms: avg((r) => r.latencyP50Ms),
-    latencyP99Ms: avg((r) => r.latencyP99Ms),
+    requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
+    latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
+    latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
+    cpuMicrosPerRequest: median(rounds.map((r) => r.cpuMicrosPerRequest)),
   };
 }
 
 /**
  * Each server runs in its own child process and autocannon in this one, so on a 2-core machine
- * the server under load gets a core to itself. Rounds alternate which server goes first, so
- * slow drift (thermal, other load) hits both alike; the figures are the mean of the rounds.
+ * the server under load has a core to itself instead of fighting the load generator for one.
+ * The two servers are measured back to back in short rounds (alternating who goes first) and
+ * the median round counts, so load from other processes on a shared machine hits both alike.
  */
 export async function runHttpBench(storeName: string, log: (line: string) => void): Promise<HttpComparison[]> {
   const ours = await startChildServer('target-server', [storeName]);
@@ -39,17 +62,20 @@ export async function runHttpBench(storeName: string, log: (line: string) => voi
   try {
     const comparisons: HttpComparison[] = [];
     for (const { endpoint, goal, request } of ENDPOINTS) {
-      const runs = { ours: [] as LoadResult[], baseline: [] as LoadResult[] };
+      log(`  ${endpoint}: warm-up, then ${ROUNDS} rounds of ${LOAD.durationSeconds} s per server, ${LOAD.connections} connections`);
+      for (const server of [ours, baseline]) await runLoad(server.url, request(server), LOAD.warmupSeconds);
+      const rounds = { ours: [] as Round[], baseline: [] as Round[] };
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? (['baseline', 'ours'] as const) : (['ours', 'baseline'] as const);
         for (const which of order) {
           const server = which === 'ours' ? ours : baseline;
-          log(`  ${endpoint} · ${which} · round ${round + 1}/${ROUNDS} (${LOAD.connections} connections, ${LOAD.durationSeconds} s)`);
-          runs[which].push(await measureLoad(server.url, request(server)));
+          rounds[which].push(await measureRound(server, request(server)));
         }
       }
-      const [o, b] = [mean(runs.ours), mean(runs.baseline)];
-      comparisons.push({ endpoint, ours: o, baseline: b, ratio: o.requestsPerSecond / b.requestsPerSecond, goal });
+      const [o, b] = [figures(rounds.ours), figures(rounds.baseline)];
+      const ratio = median(rounds.ours.map((r, i) => r.requestsPerSecond / rounds.baseline[i].requestsPerSecond));
+      comparisons.push({ endpoint, ours: o, baseline: b, ratio, cpuRatio: b.cpuMicrosPerRequest / o.cpuMicrosPerRequest, goal });
+      log(`    ratio ${ratio.toFixed(2)}, CPU ratio ${(b.cpuMicrosPerRequest / o.cpuMicrosPerRequest).toFixed(2)}`);
     }
     return comparisons;
   } finally {

@@ -31,11 +31,13 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 export function resultTable(http: HttpComparison[], scale: ScaleResult[]): string {
   const rows: string[][] = [];
   for (const c of http) {
+    const show = (f: HttpComparison['ours']) =>
+      `${fixed(f.requestsPerSecond)} req/s (p50 ${f.latencyP50Ms} / p99 ${f.latencyP99Ms} ms), ${fixed(f.cpuMicrosPerRequest)} µs CPU/req`;
     rows.push([
-      `${c.endpoint} req/s (p50 / p99 ms)`,
-      `${fixed(c.ours.requestsPerSecond)} (${c.ours.latencyP50Ms} / ${c.ours.latencyP99Ms})`,
-      `${fixed(c.baseline.requestsPerSecond)} (${c.baseline.latencyP50Ms} / ${c.baseline.latencyP99Ms})`,
-      fixed(c.ratio, 2),
+      `${c.endpoint}: throughput (CPU efficiency)`,
+      show(c.ours),
+      show(c.baseline),
+      `${fixed(c.ratio, 2)} (${fixed(c.cpuRatio, 2)})`,
       c.goal === undefined ? '—' : `≥ ${c.goal}`,
       c.goal === undefined ? '—' : verdict(c.ratio >= c.goal),
     ]);

@@ -4,6 +4,7 @@ import getRawBody from 'raw-body';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import './report-cpu.js';
 import { SEED_SESSION } from './seed.js';
 
 // Child process: the least a Koa + @koa/router app must do to serve the same routes and the

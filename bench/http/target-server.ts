@@ -1,6 +1,7 @@
 import { createAgentSessionManager } from '../../src/index.js';
 import { startServer } from '../../src/server/index.js';
 import { benchStore } from '../stores.js';
+import './report-cpu.js';
 import { SEED_SESSION } from './seed.js';
 
 // Child process: our server on the store named in argv[2], with one seeded session.
