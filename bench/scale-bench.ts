@@ -1,6 +1,5 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { forkTsx } from './fork-tsx.js';
 import { benchStore } from './stores.js';
 
 /** Listing latency (µs) of a filtered first page at one store size, and heap per session. */
@@ -22,19 +21,9 @@ export interface ScaleResult {
 const WORKER = fileURLToPath(new URL('./scale/worker.ts', import.meta.url));
 
 async function measureInChild(storeName: string, count: number): Promise<ScaleMeasurement> {
-  const child = fork(WORKER, [storeName, String(count)], {
-    execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = once(child, 'exit');
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    exited.then(([code]) => {
-      throw new Error(`scale worker for ${storeName} × ${count} exited with ${String(code)}`);
-    }),
-  ])) as [ScaleMeasurement];
+  const { firstMessage, exited } = await forkTsx<ScaleMeasurement>(WORKER, [storeName, String(count)], ['--expose-gc', '--max-old-space-size=8192']);
   await exited;
-  return message;
+  return firstMessage;
 }
 
 export async function runScaleBench(storeName: string, log: (line: string) => void): Promise<ScaleResult> {

@@ -1,6 +1,6 @@
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { forkTsx } from '../fork-tsx.js';
 
 /** A server running in its own process, so the load generator never shares its core. */
 export interface ChildServer {
@@ -11,20 +11,12 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Forks `bench/http/<script>.ts` under tsx and waits for the URL it reports. */
+/** Forks `bench/http/<script>.ts` and waits for the URL it reports. */
 export async function startChildServer(script: string, args: string[] = []): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`./${script}.ts`, import.meta.url));
-  const child = fork(path, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = once(child, 'exit');
-  const [ready] = (await Promise.race([
-    once(child, 'message'),
-    exited.then(() => {
-      throw new Error(`${script} exited before listening`);
-    }),
-  ])) as [{ url: string; sessionId: string }];
+  const { child, firstMessage, exited } = await forkTsx<{ url: string; sessionId: string }>(path, args);
   return {
-    url: ready.url,
-    sessionId: ready.sessionId,
+    ...firstMessage,
     async cpuMicros() {
       const reply = once(child, 'message');
       child.send('cpu-usage');
