@@ -363,6 +363,17 @@ describe('HTTP API', () => {
       });
     }
 
+    it('answers HEAD like GET without a body, and OPTIONS with 204 and Allow', async () => {
+      const id = await create();
+      const head = await server.request('HEAD', `${BASE}/${id}`);
+      expect(head.status).to.equal(200);
+      expect(head.headers.get('etag')).to.equal('"1"');
+      expect(await head.text()).to.equal('');
+      const options = await server.request('OPTIONS', `${BASE}/${id}/pause`);
+      expect(options.status).to.equal(204);
+      expect(options.headers.get('allow')).to.equal('POST, OPTIONS');
+    });
+
     it('answers an unknown path with a 404 problem', async () => {
       await expectProblem(await server.request('GET', '/api/v2/nothing'), 404, 'unknown path');
     });
