@@ -1,6 +1,10 @@
 import { createAgentSessionManager, type AgentSessionManager } from '../../src/index.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/index.js';
 
+/** A fetch Response whose `json()` is loosely typed, so assertions can reach into bodies. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 /** A real server on a free port, the manager behind it, and a fetch bound to its base URL. */
 export interface TestServer {
   running: RunningServer;
@@ -8,7 +12,7 @@ export interface TestServer {
   /** Errors the server reported as unexpected (500s); tests expect this to stay empty. */
   unexpectedErrors: unknown[];
   url(path: string): string;
-  request(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  request(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
 }
 
 export async function startTestServer(options: Partial<StartServerOptions> = {}): Promise<TestServer> {

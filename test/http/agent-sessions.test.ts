@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../helpers/http-server.js';
+import { startTestServer, type TestResponse, type TestServer } from '../helpers/http-server.js';
 
 const BASE = '/api/v1/agent-sessions';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -33,7 +33,7 @@ describe('HTTP API', () => {
     return ((await response.json()) as { session_id: string }).session_id;
   }
 
-  async function expectProblem(response: Response, status: number, call: string) {
+  async function expectProblem(response: TestResponse, status: number, call: string) {
     const text = await response.text();
     expect(response.status, `${call}: ${text}`).to.equal(status);
     expect(response.headers.get('content-type'), call).to.match(/^application\/problem\+json/);
