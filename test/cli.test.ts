@@ -11,7 +11,7 @@ function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; u
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) resolve({ child, url: match[1] });
     });
     child.once('exit', (code) => reject(new Error(`cli exited with ${code}: ${output}`)));
@@ -51,12 +51,33 @@ describe('npm start (dist/cli.js)', function () {
     expect(code).to.equal(0);
   });
 
-  it('refuses a PORT that is not a number with exit code 1 and names it', async () => {
-    const child = spawn(process.execPath, ['dist/cli.js'], { env: { ...process.env, PORT: 'eighty' }, stdio: 'pipe' });
+  async function runToExit(args: string[], env: Record<string, string>) {
+    const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    let stdout = '';
     let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = await once(child, 'exit');
+    return { code, stdout, stderr };
+  }
+
+  it('refuses a PORT that is not a number with exit code 1 and names it', async () => {
+    const { code, stderr } = await runToExit([], { PORT: 'eighty' });
     expect(code).to.equal(1);
-    expect(stderr).to.contain('PORT');
+    expect(stderr).to.contain('PORT="eighty"');
+  });
+
+  it('refuses to serve a non-loopback HOST without API keys, and says how to proceed', async () => {
+    const { code, stderr } = await runToExit(['serve'], { HOST: '0.0.0.0', PORT: '0' });
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('HOST=0.0.0.0').and.to.contain('API_KEYS').and.to.contain('AUTH=off');
+  });
+
+  it('lists every configuration variable with --help', async () => {
+    const { code, stdout } = await runToExit(['--help'], {});
+    expect(code).to.equal(0);
+    for (const variable of ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'BODY_LIMIT', 'CORS_ORIGINS', 'API_KEYS', 'AUTH']) {
+      expect(stdout).to.contain(variable);
+    }
   });
 });

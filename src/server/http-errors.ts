@@ -46,3 +46,11 @@ export class BadHeaderError extends Error {
     this.name = 'BadHeaderError';
   }
 }
+
+/** The request carries no valid API key. */
+export class UnauthorizedError extends Error {
+  constructor() {
+    super('A valid API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.');
+    this.name = 'UnauthorizedError';
+  }
+}
