@@ -28,10 +28,13 @@ export function createClient(url: string): Redis {
   return client;
 }
 
-/** Resolves once `client` can take commands, or rejects after `waitMs` (or at once when closed). */
+/**
+ * Resolves once `client` can take commands, or rejects after `waitMs`. Rejects at once when the
+ * client is closed or between reconnect attempts (its last attempt failed, so Redis is away).
+ */
 export function whenReady(client: RedisClient, waitMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
-  if (client.status === 'end') return Promise.reject(new StoreUnavailableError());
+  if (client.status === 'end' || client.status === 'reconnecting') return Promise.reject(new StoreUnavailableError());
   if (client.status === 'wait') client.connect().catch(() => {});
   return new Promise<void>((resolve, reject) => {
     const onReady = (): void => {
