@@ -1,3 +1,5 @@
+import { LOAD_SESSION } from './load-session.js';
+
 /** Lua: removes a session hash and all four of its index entries, if at the expected version. */
 export const DELETE_SESSION = `
 --[[
@@ -17,17 +19,7 @@ export const DELETE_SESSION = `
     {'deleted', <removed>}
   An index left empty disappears with its last member (Redis deletes empty sorted sets).
 ]]
-local current = redis.call('HGETALL', KEYS[1])
-if #current == 0 then
-  return {'not_found'}
-end
-local session = {}
-for i = 1, #current, 2 do
-  session[current[i]] = current[i + 1]
-end
-if ARGV[3] ~= '' and tonumber(session.version) ~= tonumber(ARGV[3]) then
-  return {'version_conflict', current}
-end
+${LOAD_SESSION}
 
 local base, id = ARGV[1], ARGV[2]
 redis.call('DEL', KEYS[1])

@@ -1,3 +1,5 @@
+import { LOAD_SESSION } from './load-session.js';
+
 /** Lua: checks the update condition and applies a patch, moving index entries on a status change. */
 export const UPDATE_SESSION = `
 --[[
@@ -25,18 +27,7 @@ export const UPDATE_SESSION = `
     {'unchanged', <current>}
     {'updated', <previous>, <next>}
 ]]
-local current = redis.call('HGETALL', KEYS[1])
-if #current == 0 then
-  return {'not_found'}
-end
-local session = {}
-for i = 1, #current, 2 do
-  session[current[i]] = current[i + 1]
-end
-
-if ARGV[3] ~= '' and tonumber(session.version) ~= tonumber(ARGV[3]) then
-  return {'version_conflict', current}
-end
+${LOAD_SESSION}
 
 local newStatus = ARGV[6]
 if newStatus ~= '' and ARGV[8] == '1' then
