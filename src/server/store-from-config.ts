@@ -2,12 +2,14 @@ import { MemorySessionStore } from '../adapters/memory/memory-session-store.js';
 import type { SessionStore } from '../domain/index.js';
 import type { ServerConfig } from './config.js';
 
-/** The store the configuration asks for. */
+/** The store the configuration asks for; ioredis is loaded only for `redis`. */
 export async function createStoreFromConfig(config: ServerConfig): Promise<SessionStore> {
   switch (config.store) {
     case 'memory':
       return new MemorySessionStore();
-    case 'redis':
-      throw new Error('STORE=redis: the Redis store is not part of this build yet.');
+    case 'redis': {
+      const { RedisSessionStore } = await import('../redis.js');
+      return new RedisSessionStore({ url: config.redisUrl, prefix: config.redisPrefix });
+    }
   }
 }
