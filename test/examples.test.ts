@@ -2,10 +2,15 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { describeSessionStoreContract } from '../src/testing.js';
 import { ensureBuilt } from './helpers/build.js';
+import { startPrivateRedis } from './helpers/redis-server.js';
 
 // Each example runs as a user would run it, against the built package.
-function runExample(file: string): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+function runExample(file: string, env: Record<string, string> = {}): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
 }
 
 describe('examples', function () {
@@ -25,6 +30,19 @@ describe('examples', function () {
     expect(output).to.contain('without the host session: 401');
     expect(output).to.match(/create: 201 \/api\/v1\/agent-sessions\/sess_\S+/);
     expect(output).to.contain('invalid create: 400 application/problem+json');
+  });
+
+  it('server-on-redis.ts serves sessions from a (private) Redis and cleans up after itself', async () => {
+    const redis = await startPrivateRedis();
+    try {
+      const output = runExample('examples/server-on-redis.ts', { REDIS_URL: redis.url });
+      expect(output).to.contain('ready: 200');
+      expect(output).to.contain('stored: Stored in Redis active');
+      expect(output).to.contain('paused: paused');
+      expect(output).to.contain('deleted: deleted');
+    } finally {
+      await redis.destroy();
+    }
   });
 
   it('inversify-custom-store.ts resolves the manager over the host store', () => {
