@@ -1,29 +1,57 @@
 #!/usr/bin/env node
+import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
+import { configHelp, loadConfig } from './server/config.js';
 import { startServer } from './server/start.js';
+import { createStoreFromConfig } from './server/store-from-config.js';
 
-// `npm start`: the REST API on the in-memory store. PORT (default 3000), HOST (default 127.0.0.1).
+// `agent-sessions serve` (and `npm start`): the REST API, configured from the environment.
 
-function portFromEnv(value: string | undefined): number {
-  if (value === undefined || value === '') return 3000;
-  const port = Number(value);
-  if (!/^[0-9]+$/.test(value) || port > 65535) {
-    console.error(`PORT must be a whole number from 0 to 65535, got '${value}'.`);
-    process.exit(1);
+const USAGE = `Usage: agent-sessions [serve] [--help]
+
+Serves the agent-session REST API. Configuration comes from environment variables:
+
+${configHelp()}
+`;
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
   }
-  return port;
-}
-
-const running = await startServer({
-  manager: createAgentSessionManager(),
-  port: portFromEnv(process.env.PORT),
-  host: process.env.HOST || '127.0.0.1',
-});
-console.log(`agent-sessions listening on ${running.url} (in-memory store)`);
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.log(`${signal}: finishing in-flight requests, then exiting`);
-    void running.close().then(() => process.exit(0));
+  if (args.length > 1 || (args.length === 1 && args[0] !== 'serve')) {
+    process.stderr.write(`Unknown arguments: ${args.join(' ')}\n\n${USAGE}`);
+    return 1;
+  }
+  const { config, problems } = loadConfig(process.env);
+  if (!config) {
+    for (const problem of problems) process.stderr.write(`Configuration error: ${problem.message}\n`);
+    return 1;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
+  const store = await createStoreFromConfig(config);
+  const running = await startServer({
+    manager: createAgentSessionManager({ store }),
+    port: config.port,
+    host: config.host,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    apiKeys: config.apiKeys,
+    corsOrigins: config.corsOrigins,
   });
+  logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'finishing in-flight requests, then exiting');
+      void running
+        .close(config.shutdownTimeoutMs)
+        .then(() => store.close?.())
+        .then(() => process.exit(0));
+    });
+  }
+  return -1; // keep running
 }
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

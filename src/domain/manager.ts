@@ -112,6 +112,11 @@ export class AgentSessionManager {
     }
   }
 
+  /** Resolves when the store is reachable; rejects with `StoreUnavailableError` when not. */
+  async checkStore(): Promise<void> {
+    await this.store.ping?.();
+  }
+
   private async apply(
     id: string,
     patch: SessionPatch,

@@ -68,6 +68,8 @@ export interface SessionStore {
   update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome>;
   /** Removes the session (and every index entry of it) if it is at `expectedVersion`, when given. */
   delete(id: string, condition?: { expectedVersion?: number }): Promise<DeleteOutcome>;
+  /** Resolves when the backend answers; rejects with `StoreUnavailableError` when it does not. */
+  ping?(): Promise<void>;
   /** Releases connections the store opened itself. */
   close?(): Promise<void>;
 }

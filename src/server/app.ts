@@ -1,20 +1,57 @@
+import cors from '@koa/cors';
 import Koa from 'koa';
+import type { Logger } from 'pino';
 import { problemResponses } from './error-middleware.js';
+import { createHealthRouter } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
+import { apiKeyAuth } from './middleware/api-key-auth.js';
+import { createMetrics } from './middleware/metrics.js';
+import { requestContext } from './middleware/request-context.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { createAgentSessionRouter, type AgentSessionRouterOptions } from './router.js';
 
-/** Options for `createServer`; the same as the router's. */
-export type CreateServerOptions = AgentSessionRouterOptions;
+/** Options for `createServer`: the router's, plus what a whole service needs. */
+export interface CreateServerOptions extends AgentSessionRouterOptions {
+  /** A pino logger for one line per request and for 500s; none by default. */
+  logger?: Logger;
+  /** When given, every route but /healthz and /readyz needs one of these keys. */
+  apiKeys?: readonly string[];
+  /** Origins allowed by CORS; none (CORS off) by default. `*` allows any. */
+  corsOrigins?: readonly string[];
+  /** Serve Prometheus metrics at /metrics (default true). */
+  metrics?: boolean;
+}
+
+const CORS_HEADERS = {
+  allowMethods: 'GET,HEAD,POST,PATCH,DELETE,OPTIONS',
+  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id'],
+  exposeHeaders: ['ETag', 'Location', 'X-Request-Id'],
+};
 
 /**
- * A Koa application that serves the agent-session API and answers everything else with a 404
- * problem. Call `.listen()` yourself, or use `startServer` for graceful shutdown.
+ * A Koa application: the agent-session API plus health checks, metrics, request logs, API-key
+ * auth, CORS and security headers; everything else is a 404 problem. Call `.listen()`
+ * yourself, or use `startServer` for graceful shutdown.
  */
 export function createServer(options: CreateServerOptions): Koa {
+  const { manager, logger, apiKeys = [], corsOrigins = [], metrics: withMetrics = true } = options;
+  const onUnexpectedError =
+    options.onUnexpectedError ?? (logger ? (error: unknown) => logger.error({ err: error }, 'unexpected error') : undefined);
   const app = new Koa();
-  const router = createAgentSessionRouter(options);
-  app.use(problemResponses(options.onUnexpectedError ?? ((error) => console.error(error))));
-  app.use(router.routes());
+  const metrics = withMetrics ? createMetrics(manager) : undefined;
+
+  app.use(requestContext(logger));
+  if (metrics) app.use(metrics.measure);
+  app.use(securityHeaders);
+  if (corsOrigins.length > 0) {
+    const allowed = new Set(corsOrigins);
+    app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
+  }
+  app.use(problemResponses(onUnexpectedError ?? ((error) => console.error(error))));
+  app.use(createHealthRouter(manager).routes());
+  if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
+  if (metrics) app.use(async (ctx, next) => (ctx.path === '/metrics' && ctx.method === 'GET' ? metrics.scrape(ctx) : next()));
+  app.use(createAgentSessionRouter({ ...options, onUnexpectedError }).routes());
   app.use((ctx) => {
     throw new RouteNotFoundError(ctx.path);
   });

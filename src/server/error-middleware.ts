@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { MethodNotAllowedError } from './http-errors.js';
+import { MethodNotAllowedError, UnauthorizedError } from './http-errors.js';
 import { problemFor } from './problems.js';
 
 /** Called with every error that became a 500, so the host can log it (the client never sees it). */
@@ -17,6 +17,7 @@ export function problemResponses(onUnexpectedError: UnexpectedErrorHandler) {
       ctx.body = problem;
       ctx.type = 'application/problem+json';
       if (error instanceof MethodNotAllowedError) ctx.set('Allow', error.allowed.join(', '));
+      if (error instanceof UnauthorizedError) ctx.set('WWW-Authenticate', 'Bearer realm="agent-sessions"');
     }
   };
 }

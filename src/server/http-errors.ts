@@ -47,6 +47,14 @@ export class BadHeaderError extends Error {
   }
 }
 
+/** The request carries no valid API key. */
+export class UnauthorizedError extends Error {
+  constructor() {
+    super('A valid API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.');
+    this.name = 'UnauthorizedError';
+  }
+}
+
 /** Node's HTTP parser could not read the request (malformed request line, headers or framing). */
 export class MalformedRequestError extends Error {
   constructor() {

@@ -13,6 +13,7 @@ import {
   PayloadTooLargeError,
   RequestTimeoutError,
   RouteNotFoundError,
+  UnauthorizedError,
   UnsupportedMediaTypeError,
 } from './http-errors.js';
 import type { Problem } from './schemas.js';
@@ -32,6 +33,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: ValidationError, status: 400, slug: 'invalid-input', title: 'Invalid input' },
   { error: BadHeaderError, status: 400, slug: 'invalid-header', title: 'Invalid header' },
   { error: InvalidTransitionError, status: 400, slug: 'invalid-transition', title: 'Transition not allowed' },
+  { error: UnauthorizedError, status: 401, slug: 'unauthorized', title: 'Unauthorized' },
   { error: SessionNotFoundError, status: 404, slug: 'session-not-found', title: 'Agent session not found' },
   { error: RouteNotFoundError, status: 404, slug: 'not-found', title: 'Not found' },
   { error: MethodNotAllowedError, status: 405, slug: 'method-not-allowed', title: 'Method not allowed' },

@@ -327,13 +327,13 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         });
 
         const pausable = status === 'active' || status === 'running';
-        it(`${pausable ? 'pauses' : 'refuses to pause'} a ${status} session`, async () => {
+        it(`${pausable ? 'pauses' : 'refuses to pause'} a session that is ${status}`, async () => {
           const session = await sessionIn(status);
           if (pausable) assert.equal((await manager.pause(session.id)).status, 'paused');
           else await assert.rejects(manager.pause(session.id), InvalidTransitionError);
         });
 
-        it(`${status === 'paused' ? 'resumes' : 'refuses to resume'} a ${status} session`, async () => {
+        it(`${status === 'paused' ? 'resumes' : 'refuses to resume'} a session that is ${status}`, async () => {
           const session = await sessionIn(status);
           if (status === 'paused') assert.equal((await manager.resume(session.id)).status, 'active');
           else await assert.rejects(manager.resume(session.id), InvalidTransitionError);

@@ -79,6 +79,9 @@ export class MemorySessionStore implements SessionStore {
     return { outcome: 'deleted', session: entry.session };
   }
 
+  /** Always reachable: it lives in this process. */
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   private index(entry: Entry, change: 'add' | 'remove'): void {

@@ -1,0 +1,49 @@
+import type { SessionStatus } from '../../domain/index.js';
+
+/**
+ * The key layout. Every key starts with the hash tag `{prefix}`, so all of a store's keys live in
+ * one Cluster slot and each script may touch any of them. Db connection ids always come last, and
+ * the segment before them is fixed (`db:`, or `dbst:<status>:` where a status has no `:`), so an id
+ * containing `:`, `{` or `}` can neither collide with another key nor move the hash tag (Redis takes
+ * the tag from the FIRST `{...}` of a key, which is always the prefix).
+ *
+ *   {prefix}:s:<sessionId>                  hash: one session
+ *   {prefix}:i:all                          sorted set: every session id, scored by createdAt ms
+ *   {prefix}:i:db:<dbConnectionId>          the same, for one db connection
+ *   {prefix}:i:st:<status>                  the same, for one status
+ *   {prefix}:i:dbst:<status>:<dbConnectionId>  the same, for both
+ *
+ * The update and delete scripts build the status and db index keys themselves from
+ * `indexBase` (see `scripts/`); keep the two in step.
+ */
+export class SessionKeys {
+  /** Starts every session hash key; the list script appends the ids of an index to it. */
+  readonly sessionBase: string;
+  /** Starts every index key; the update and delete scripts append the rest. */
+  readonly indexBase: string;
+
+  constructor(prefix: string) {
+    if (prefix === '' || /[{}]/.test(prefix)) {
+      throw new TypeError(`A Redis key prefix must be non-empty and contain no '{' or '}', got '${prefix}'.`);
+    }
+    this.sessionBase = `{${prefix}}:s:`;
+    this.indexBase = `{${prefix}}:i:`;
+  }
+
+  session(id: string): string {
+    return this.sessionBase + id;
+  }
+
+  /** The index that holds exactly the sessions matching these filters. */
+  index(dbConnectionId?: string, status?: SessionStatus): string {
+    if (dbConnectionId !== undefined && status !== undefined) return `${this.indexBase}dbst:${status}:${dbConnectionId}`;
+    if (dbConnectionId !== undefined) return `${this.indexBase}db:${dbConnectionId}`;
+    if (status !== undefined) return `${this.indexBase}st:${status}`;
+    return `${this.indexBase}all`;
+  }
+
+  /** The four indexes a session with these fields belongs to. */
+  indexesOf(dbConnectionId: string, status: SessionStatus): string[] {
+    return [this.index(), this.index(dbConnectionId), this.index(undefined, status), this.index(dbConnectionId, status)];
+  }
+}

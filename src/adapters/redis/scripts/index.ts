@@ -1,0 +1,33 @@
+import type { RedisClient } from '../connection.js';
+import { DELETE_SESSION } from './delete-session.js';
+import { INSERT_SESSION } from './insert-session.js';
+import { LIST_SESSIONS } from './list-sessions.js';
+import { UPDATE_SESSION } from './update-session.js';
+
+type Script = (...keysThenArgs: string[]) => Promise<unknown>;
+
+/** The store's scripts as client methods; ioredis sends EVALSHA and falls back to EVAL once. */
+export interface SessionScripts {
+  agentSessionsInsert: Script;
+  agentSessionsUpdate: Script;
+  agentSessionsDelete: Script;
+  agentSessionsList: Script;
+}
+
+// Names are namespaced because a host's own client may carry commands of its own.
+const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
+  agentSessionsInsert: { numberOfKeys: 5, lua: INSERT_SESSION },
+  agentSessionsUpdate: { numberOfKeys: 1, lua: UPDATE_SESSION },
+  agentSessionsDelete: { numberOfKeys: 2, lua: DELETE_SESSION },
+  agentSessionsList: { numberOfKeys: 1, lua: LIST_SESSIONS },
+};
+
+/** Registers the scripts on `client` (once per client) and returns the client typed with them. */
+export function defineSessionScripts(client: RedisClient): SessionScripts {
+  const scripts = client as unknown as SessionScripts;
+  for (const [name, definition] of Object.entries(DEFINITIONS)) {
+    if (typeof scripts[name as keyof SessionScripts] !== 'function') client.defineCommand(name, definition);
+  }
+  // Called as methods of the client itself, so ioredis sees the right `this`.
+  return scripts;
+}

@@ -1,0 +1,26 @@
+/** Lua: adds a session hash and its four index entries, unless the id exists. */
+export const INSERT_SESSION = `
+--[[
+  insert-session: adds a new session and indexes it, or changes nothing if the id exists.
+
+  KEYS[1] session hash                {prefix}:s:<id>
+  KEYS[2] index of all sessions       {prefix}:i:all
+  KEYS[3] index of its db connection  {prefix}:i:db:<dbConnectionId>
+  KEYS[4] index of its status         {prefix}:i:st:<status>
+  KEYS[5] index of both               {prefix}:i:dbst:<status>:<dbConnectionId>
+
+  ARGV[1]    session id (the member in every index)
+  ARGV[2]    createdAt in ms (the score in every index)
+  ARGV[3..]  field, value, field, value... of the session hash
+
+  Returns 1 when inserted, 0 when a session with this id exists (nothing changed).
+]]
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+for i = 2, 5 do
+  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
+end
+return 1
+`;

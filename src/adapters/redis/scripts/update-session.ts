@@ -1,0 +1,76 @@
+import { LOAD_SESSION } from './load-session.js';
+
+/** Lua: checks the update condition and applies a patch, moving index entries on a status change. */
+export const UPDATE_SESSION = `
+--[[
+  update-session: applies a patch if the condition holds, in the documented check order:
+  exists, expected version, allowed "from" statuses. Only a real change bumps version by 1 and
+  sets updatedAt = max(now, previous updatedAt + 1).
+
+  KEYS[1] session hash  {prefix}:s:<id>
+
+  ARGV[1]    index key base {prefix}:i: ; the status indexes to move between are built from it
+             (same hash tag, so same Cluster slot)
+  ARGV[2]    session id
+  ARGV[3]    expected version, or '' for any
+  ARGV[4]    now, in ms
+  ARGV[5]    new title as JSON, or '' to keep it
+  ARGV[6]    new status, or '' to keep it
+  ARGV[7]    new metadata as JSON, or '' to keep it
+  ARGV[8]    '1' to check the current status against ARGV[9..] (only with a new status), else '0'
+  ARGV[9..]  statuses the session may move from
+
+  Returns, with <hash> a flat field/value list as HGETALL gives it:
+    {'not_found'}
+    {'version_conflict', <current>}
+    {'status_conflict', <current>}
+    {'unchanged', <current>}
+    {'updated', <previous>, <next>}
+]]
+${LOAD_SESSION}
+
+local newStatus = ARGV[6]
+if newStatus ~= '' and ARGV[8] == '1' then
+  local allowed = false
+  for i = 9, #ARGV do
+    if ARGV[i] == session.status then
+      allowed = true
+      break
+    end
+  end
+  if not allowed then
+    return {'status_conflict', current}
+  end
+end
+
+local changes = {}
+if ARGV[5] ~= '' and ARGV[5] ~= session.title then
+  table.insert(changes, 'title')
+  table.insert(changes, ARGV[5])
+end
+local statusChanges = newStatus ~= '' and newStatus ~= session.status
+if statusChanges then
+  table.insert(changes, 'status')
+  table.insert(changes, newStatus)
+end
+if ARGV[7] ~= '' and ARGV[7] ~= session.metadata then
+  table.insert(changes, 'metadata')
+  table.insert(changes, ARGV[7])
+end
+if #changes == 0 then
+  return {'unchanged', current}
+end
+
+local updatedAt = math.max(tonumber(ARGV[4]), tonumber(session.updatedAt) + 1)
+redis.call('HSET', KEYS[1], 'version', string.format('%d', tonumber(session.version) + 1),
+  'updatedAt', string.format('%d', updatedAt), unpack(changes))
+
+if statusChanges then
+  local base, id = ARGV[1], ARGV[2]
+  redis.call('ZREM', base .. 'st:' .. session.status, id)
+  redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
+  redis.call('ZADD', base .. 'st:' .. newStatus, session.createdAt, id)
+  redis.call('ZADD', base .. 'dbst:' .. newStatus .. ':' .. session.dbConnectionId, session.createdAt, id)
+end
+return {'updated', current, redis.call('HGETALL', KEYS[1])}
+`;

@@ -1,0 +1,178 @@
+import { isIP } from 'node:net';
+
+/** Everything the server entry reads from the environment, validated. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  store: 'memory' | 'redis';
+  redisUrl: string;
+  redisPrefix: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  apiKeys: string[];
+  authOff: boolean;
+  shutdownTimeoutMs: number;
+}
+
+/** One bad environment variable, named, with what is wrong. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+interface VariableSpec<K extends keyof ServerConfig> {
+  variable: string;
+  key: K;
+  fallback: string;
+  description: string;
+  /** Turns the raw text into the value, or throws an Error whose message says what is wrong. */
+  parse(raw: string): ServerConfig[K];
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integerIn(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}`);
+    }
+    return Number(raw);
+  };
+}
+
+function byteSize(raw: string): number {
+  const match = /^([0-9]+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  const bytes = match ? Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b'] : NaN;
+  if (!(bytes >= 1024 && bytes <= 16 * 1024 * 1024)) throw new Error('must be a size from 1kb to 16mb, such as 256kb');
+  return bytes;
+}
+
+function list(raw: string): string[] {
+  return raw.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function oneOf<T extends string>(options: readonly T[]) {
+  return (raw: string): T => {
+    if (!options.includes(raw as T)) throw new Error(`must be one of ${options.join(', ')}`);
+    return raw as T;
+  };
+}
+
+// The single description of the configuration: parsing, defaults and `--help` all come from it.
+const SPECS = [
+  { variable: 'PORT', key: 'port', fallback: '3000', description: 'TCP port to listen on (0 picks a free one).', parse: integerIn(0, 65535) },
+  {
+    variable: 'HOST',
+    key: 'host',
+    fallback: '127.0.0.1',
+    description: 'Address to bind. A non-loopback address needs API_KEYS (or AUTH=off).',
+    parse: (raw: string) => raw,
+  },
+  { variable: 'STORE', key: 'store', fallback: 'memory', description: 'Session store: memory or redis.', parse: oneOf(['memory', 'redis'] as const) },
+  {
+    variable: 'REDIS_URL',
+    key: 'redisUrl',
+    fallback: 'redis://127.0.0.1:6379',
+    description: 'Redis connection URL (redis:// or rediss://), with STORE=redis.',
+    parse: (raw: string) => {
+      if (!/^rediss?:\/\/[^\s]+$/.test(raw) || !URL.canParse(raw)) throw new Error('must be a redis:// or rediss:// URL');
+      return raw;
+    },
+  },
+  {
+    variable: 'REDIS_PREFIX',
+    key: 'redisPrefix',
+    fallback: 'agent-sessions',
+    description: 'Key prefix (and Cluster hash tag) of every Redis key the store writes.',
+    parse: (raw: string) => {
+      if (!/^[A-Za-z0-9:._-]{1,64}$/.test(raw)) throw new Error('must be 1-64 characters of letters, digits, : . _ -');
+      return raw;
+    },
+  },
+  { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
+  { variable: 'BODY_LIMIT', key: 'bodyLimitBytes', fallback: '256kb', description: 'Largest request body (b, kb or mb).', parse: byteSize },
+  {
+    variable: 'CORS_ORIGINS',
+    key: 'corsOrigins',
+    fallback: '',
+    description: 'Comma-separated origins allowed by CORS (such as https://app.example.com); empty turns CORS off.',
+    parse: (raw: string) => {
+      const origins = list(raw);
+      for (const origin of origins) {
+        if (origin !== '*' && (!URL.canParse(origin) || new URL(origin).origin !== origin)) {
+          throw new Error(`'${origin}' is not an origin such as https://app.example.com`);
+        }
+      }
+      return origins;
+    },
+  },
+  {
+    variable: 'API_KEYS',
+    key: 'apiKeys',
+    fallback: '',
+    description: 'Comma-separated API keys (16+ characters each); when set, every route but /healthz and /readyz needs one.',
+    parse: (raw: string) => {
+      const keys = list(raw);
+      if (keys.some((key) => key.length < 16)) throw new Error('each key must be at least 16 characters long');
+      return keys;
+    },
+  },
+  {
+    variable: 'AUTH',
+    key: 'authOff',
+    fallback: '',
+    description: "Set to 'off' to serve a non-loopback HOST without API keys, on purpose.",
+    parse: (raw: string) => {
+      if (raw !== '' && raw !== 'off') throw new Error("must be 'off' or unset");
+      return raw === 'off';
+    },
+  },
+  {
+    variable: 'SHUTDOWN_TIMEOUT_MS',
+    key: 'shutdownTimeoutMs',
+    fallback: '10000',
+    description: 'How long SIGTERM/SIGINT waits for in-flight requests before cutting them.',
+    parse: integerIn(0, 600_000),
+  },
+] as const satisfies ReadonlyArray<VariableSpec<keyof ServerConfig>>;
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+/** Reads and checks the configuration; every bad variable is reported, not only the first. */
+export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const config: Partial<Record<keyof ServerConfig, unknown>> = {};
+  for (const spec of SPECS) {
+    const raw = env[spec.variable] ?? spec.fallback;
+    try {
+      config[spec.key] = spec.parse(raw);
+    } catch (error) {
+      problems.push({ variable: spec.variable, message: `${spec.variable}=${JSON.stringify(raw)} ${(error as Error).message}.` });
+    }
+  }
+  if (problems.length > 0) return { problems };
+  const valid = config as ServerConfig;
+  if (valid.authOff && valid.apiKeys.length > 0) {
+    problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS contradict each other; set only one.' });
+  }
+  if (!isLoopback(valid.host) && valid.apiKeys.length === 0 && !valid.authOff) {
+    problems.push({
+      variable: 'HOST',
+      message:
+        `HOST=${valid.host} is reachable from other machines and no API_KEYS are set: refusing to serve ` +
+        'sessions without authentication. Set API_KEYS, or AUTH=off to do so on purpose.',
+    });
+  }
+  return problems.length > 0 ? { problems } : { config: valid, problems };
+}
+
+/** The `--help` text: every variable with its default. */
+export function configHelp(): string {
+  return SPECS.map((spec) => `  ${spec.variable.padEnd(20)} ${spec.description}${spec.fallback ? ` Default: ${spec.fallback}.` : ''}`).join('\n');
+}

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { ensureBuilt } from './helpers/build.js';
+
+// The `npm start` entry, run as users run it: a child process, stopped with a signal.
+function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['dist/cli.js'], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`cli exited with ${code}: ${output}`)));
+  });
+}
+
+describe('npm start (dist/cli.js)', function () {
+  this.timeout(60_000);
+  before(ensureBuilt);
+
+  it('serves the API and, on SIGTERM, finishes an in-flight request before exiting 0', async () => {
+    const { child, url } = await startCli({ PORT: '0', HOST: '127.0.0.1' });
+    const exited = once(child, 'exit');
+    // A create whose body arrives in two parts: the request is in flight when SIGTERM lands.
+    const body = JSON.stringify({ db_connection_id: 'db-shutdown' });
+    const answer = new Promise<{ status?: number; text: string }>((resolve, reject) => {
+      const req = request(`${url}/api/v1/agent-sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 5));
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(5)), 300);
+      }, 200);
+    });
+    const response = await answer;
+    expect(response.status, response.text).to.equal(201);
+    expect(JSON.parse(response.text).session_id).to.match(/^sess_/);
+    const [code] = await exited;
+    expect(code).to.equal(0);
+  });
+
+  async function runToExit(args: string[], env: Record<string, string>) {
+    const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    return { code, stdout, stderr };
+  }
+
+  it('refuses a PORT that is not a number with exit code 1 and names it', async () => {
+    const { code, stderr } = await runToExit([], { PORT: 'eighty' });
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('PORT="eighty"');
+  });
+
+  it('refuses to serve a non-loopback HOST without API keys, and says how to proceed', async () => {
+    const { code, stderr } = await runToExit(['serve'], { HOST: '0.0.0.0', PORT: '0' });
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('HOST=0.0.0.0').and.to.contain('API_KEYS').and.to.contain('AUTH=off');
+  });
+
+  it('lists every configuration variable with --help', async () => {
+    const { code, stdout } = await runToExit(['--help'], {});
+    expect(code).to.equal(0);
+    for (const variable of ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'BODY_LIMIT', 'CORS_ORIGINS', 'API_KEYS', 'AUTH']) {
+      expect(stdout).to.contain(variable);
+    }
+  });
+});

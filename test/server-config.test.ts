@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { loadConfig } from '../src/server/config.js';
+
+describe('server configuration', () => {
+  it('has safe defaults: loopback, port 3000, memory store, no CORS, no keys', () => {
+    const { config, problems } = loadConfig({});
+    expect(problems).to.deep.equal([]);
+    expect(config).to.deep.include({
+      port: 3000,
+      host: '127.0.0.1',
+      store: 'memory',
+      bodyLimitBytes: 256 * 1024,
+      corsOrigins: [],
+      apiKeys: [],
+      authOff: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const { config } = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      STORE: 'redis',
+      REDIS_URL: 'redis://10.0.0.1:6380/2',
+      REDIS_PREFIX: 'app1',
+      LOG_LEVEL: 'warn',
+      BODY_LIMIT: '1mb',
+      CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      API_KEYS: 'key-aaaaaaaaaaaaaaaa,key-bbbbbbbbbbbbbbbb',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+    });
+    expect(config).to.deep.equal({
+      port: 8080,
+      host: '0.0.0.0',
+      store: 'redis',
+      redisUrl: 'redis://10.0.0.1:6380/2',
+      redisPrefix: 'app1',
+      logLevel: 'warn',
+      bodyLimitBytes: 1024 * 1024,
+      corsOrigins: ['https://a.example', 'http://localhost:5173'],
+      apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      authOff: false,
+      shutdownTimeoutMs: 2500,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    const { config, problems } = loadConfig({
+      PORT: '70000',
+      STORE: 'postgres',
+      REDIS_URL: 'http://x',
+      REDIS_PREFIX: '{bad}',
+      LOG_LEVEL: 'loud',
+      BODY_LIMIT: '5gb',
+      CORS_ORIGINS: 'https://a.example/path',
+      API_KEYS: 'short',
+      AUTH: 'maybe',
+    });
+    expect(config).to.equal(undefined);
+    expect(problems.map((p) => p.variable)).to.deep.equal([
+      'PORT',
+      'STORE',
+      'REDIS_URL',
+      'REDIS_PREFIX',
+      'LOG_LEVEL',
+      'BODY_LIMIT',
+      'CORS_ORIGINS',
+      'API_KEYS',
+      'AUTH',
+    ]);
+    for (const problem of problems) expect(problem.message).to.contain(problem.variable);
+  });
+
+  it('refuses a non-loopback HOST without keys unless AUTH=off says so', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.internal']) {
+      expect(loadConfig({ HOST: host }).problems.map((p) => p.variable), host).to.deep.equal(['HOST']);
+      expect(loadConfig({ HOST: host, AUTH: 'off' }).problems, host).to.deep.equal([]);
+      expect(loadConfig({ HOST: host, API_KEYS: 'k'.repeat(16) }).problems, host).to.deep.equal([]);
+    }
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) {
+      expect(loadConfig({ HOST: host }).problems, host).to.deep.equal([]);
+    }
+  });
+
+  it('refuses AUTH=off together with API_KEYS', () => {
+    expect(loadConfig({ AUTH: 'off', API_KEYS: 'k'.repeat(16) }).problems.map((p) => p.variable)).to.deep.equal(['AUTH']);
+  });
+});
