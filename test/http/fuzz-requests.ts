@@ -44,7 +44,7 @@ const idSegment = fc.oneof(
 const path = fc.oneof(
   { weight: 3, arbitrary: fc.constant(BASE) },
   { weight: 6, arbitrary: fc.tuple(idSegment, fc.constantFrom('', '', '/pause', '/resume', '/', '/pause/', '/unknown', '//', '/../pause')).map(([id, tail]) => `${BASE}/${id}${tail}`) },
-  { weight: 2, arbitrary: fc.constantFrom('/', '/api', '/api/v1', `${BASE}/`, `${BASE}//`, '/API/V1/AGENT-SESSIONS', '/api/v1/agent-sessions/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/favicon.ico', '//api/v1/agent-sessions', '/api/v1/agent-sessions%00', '/api/v1/agent-sessions;x=1', '*') },
+  { weight: 2, arbitrary: fc.constantFrom('/', '/api', '/api/v1', `${BASE}/`, `${BASE}//`, '/API/V1/AGENT-SESSIONS', '/api/v1/agent-sessions/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/favicon.ico', '/healthz', '/readyz', '/metrics', '/metrics?x=1', '//api/v1/agent-sessions', '/api/v1/agent-sessions%00', '/api/v1/agent-sessions;x=1', '*') },
 );
 
 const queryValue = fc.oneof(

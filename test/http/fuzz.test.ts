@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { SESSION_STATUSES, type AgentSession, type AgentSessionManager } from '../../src/index.js';
 import { fuzzRequest, type FuzzRequest } from './fuzz-requests.js';
 import { problemResponseFault } from './problem-check.js';
-import { startTestServer, type TestServer } from './support.js';
+import { startTestServer, type TestServer } from '../helpers/http-server.js';
 
 // Thousands of generated hostile requests against the real server over HTTP. Every answer must
 // be 2xx or a well-formed 4xx problem, the process must survive, and afterwards the store must
@@ -127,7 +127,7 @@ describe(`HTTP fuzzing (${REQUESTS} generated requests, FUZZ_SEED=${SEED})`, fun
     const faults: string[] = [];
     let answered = 0;
     let next = 0;
-    const base = new URL(server.url);
+    const base = new URL(server.running.url);
     async function worker(): Promise<void> {
       while (next < requests.length && faults.length < 5) {
         const req = requests[next++];

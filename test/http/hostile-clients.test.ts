@@ -1,23 +1,21 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseRawResponse, problemResponseFault } from './problem-check.js';
-import { COLLECTION_URL, openRawClient, startTestServer, trickle, type RawClient, type TestServer } from './support.js';
+import { startTestServer, type TestServer } from '../helpers/http-server.js';
+import { openRawClient, trickle, type RawClient } from '../helpers/raw-client.js';
 
 // Behaviour under slow and hostile clients: each is cut off (408, 431 or a closed socket) and
 // the server keeps answering everyone else meanwhile. Timeouts are set short so tests stay fast;
 // nothing here asserts how fast anything is, only what happens and in which order.
 
 const FAST_CHECKS = { timeoutCheckIntervalMs: 100 };
+const BASE = '/api/v1/agent-sessions';
 
 async function expectNormalClientServed(server: TestServer): Promise<void> {
-  const created = await fetch(COLLECTION_URL(server.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ db_connection_id: 'db-ok' }),
-  });
+  const created = await server.request('POST', BASE, { body: { db_connection_id: 'db-ok' } });
   expect(created.status, 'create by a normal client').to.equal(201);
   const { session_id: id } = (await created.json()) as { session_id: string };
-  const read = await fetch(`${COLLECTION_URL(server.url)}/${id}`);
+  const read = await server.request('GET', `${BASE}/${id}`);
   expect(read.status, `GET ${id} by a normal client`).to.equal(200);
 }
 
@@ -39,7 +37,7 @@ describe('slow and hostile clients', function () {
 
   it('cuts off a request body that trickles in, while other clients are answered', async () => {
     server = await startTestServer({ requestTimeoutMs: 1_000, ...FAST_CHECKS });
-    const slow = await openRawClient(server.url);
+    const slow = await openRawClient(server.running.url);
     const body = JSON.stringify({ db_connection_id: 'db-slow', title: 'x'.repeat(200) });
     slow.socket.write(`POST /api/v1/agent-sessions HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
     trickle(slow, body, 100, 2);
@@ -55,7 +53,7 @@ describe('slow and hostile clients', function () {
 
   it('cuts off headers that trickle in (slowloris), while other clients are answered', async () => {
     server = await startTestServer({ requestTimeoutMs: 2_000, headersTimeoutMs: 500, ...FAST_CHECKS });
-    const slow = await openRawClient(server.url);
+    const slow = await openRawClient(server.running.url);
     slow.socket.write('GET /api/v1/agent-sessions HTTP/1.1\r\nHost: test\r\n');
     trickle(slow, `X-Padding: ${'a'.repeat(1000)}\r\n`, 50);
 
@@ -66,7 +64,7 @@ describe('slow and hostile clients', function () {
 
   it('answers headers over the size limit with 431 problem JSON and keeps serving', async () => {
     server = await startTestServer({ maxHeaderSizeBytes: 4 * 1024 });
-    const hostile = await openRawClient(server.url);
+    const hostile = await openRawClient(server.running.url);
     hostile.socket.write(`GET /api/v1/agent-sessions HTTP/1.1\r\nHost: test\r\nX-Big: ${'b'.repeat(8 * 1024)}\r\n\r\n`);
     await hostile.closed;
 
@@ -78,7 +76,7 @@ describe('slow and hostile clients', function () {
 
   it('answers a malformed request line with 400 problem JSON', async () => {
     server = await startTestServer();
-    const hostile = await openRawClient(server.url);
+    const hostile = await openRawClient(server.running.url);
     hostile.socket.write('NOT A REQUEST\r\n\r\n');
     await hostile.closed;
 
@@ -89,7 +87,7 @@ describe('slow and hostile clients', function () {
 
   it('cuts idle connections that never send a request, while other clients are answered', async () => {
     server = await startTestServer({ requestTimeoutMs: 1_000, headersTimeoutMs: 500, ...FAST_CHECKS });
-    const idle = await Promise.all(Array.from({ length: 200 }, () => openRawClient(server.url)));
+    const idle = await Promise.all(Array.from({ length: 200 }, () => openRawClient(server.running.url)));
 
     await expectNormalClientServed(server);
     await Promise.all(idle.map((client) => client.closed));
@@ -98,8 +96,8 @@ describe('slow and hostile clients', function () {
 
   it('closes connections over maxConnections at once and serves the ones under it', async () => {
     server = await startTestServer({ maxConnections: 5 });
-    const held = await Promise.all(Array.from({ length: 5 }, () => openRawClient(server.url)));
-    const excess = await openRawClient(server.url);
+    const held = await Promise.all(Array.from({ length: 5 }, () => openRawClient(server.running.url)));
+    const excess = await openRawClient(server.running.url);
     await excess.closed;
     expect(excess.received(), 'an answer on a refused connection').to.equal('');
 
@@ -113,7 +111,7 @@ describe('slow and hostile clients', function () {
 
   it('closes an idle keep-alive connection after keepAliveTimeoutMs', async () => {
     server = await startTestServer({ keepAliveTimeoutMs: 300 });
-    const client = await openRawClient(server.url);
+    const client = await openRawClient(server.running.url);
     client.socket.write('GET /api/v1/agent-sessions HTTP/1.1\r\nHost: test\r\n\r\n');
     await client.closed;
     expect(parseRawResponse(client.received()).status).to.equal(200);

@@ -1,29 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { MemorySessionStore, createAgentSessionManager, type AgentSessionManager } from '../../src/index.js';
-import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/index.js';
 
-/** A server on a free port over a fresh in-memory store, with the manager and store exposed. */
-export interface TestServer {
-  running: RunningServer;
-  url: string;
-  manager: AgentSessionManager;
-  store: MemorySessionStore;
-  /** Every error that became a 500, so a test can show it. */
-  unexpectedErrors: unknown[];
-}
-
-export async function startTestServer(options: Partial<StartServerOptions> = {}): Promise<TestServer> {
-  const store = new MemorySessionStore();
-  const manager = createAgentSessionManager({ store });
-  const unexpectedErrors: unknown[] = [];
-  const running = await startServer({
-    manager,
-    port: 0,
-    onUnexpectedError: (error) => unexpectedErrors.push(error),
-    ...options,
-  });
-  return { running, url: running.url, manager, store, unexpectedErrors };
-}
+// Raw TCP clients for tests that must send what no HTTP client library would.
 
 /** A raw TCP connection to the server that records what comes back and when it closes. */
 export interface RawClient {
@@ -65,5 +42,3 @@ export function trickle(client: RawClient, text: string, everyMs: number, bytesP
   }, everyMs);
   void client.closed.then(() => clearInterval(timer));
 }
-
-export const COLLECTION_URL = (base: string): string => `${base}/api/v1/agent-sessions`;
