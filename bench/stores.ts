@@ -13,7 +13,9 @@ export interface BenchStore {
 /** Every store the bench knows, by name; the HTTP target server picks one by name too. */
 export const BENCH_STORES: Record<string, BenchStore> = {
   memory: { name: 'memory', create: () => new MemorySessionStore(), sizes: [10_000, 1_000_000], inProcess: true },
-  // redis: { name: 'redis', create: () => new RedisSessionStore({ url: process.env.REDIS_URL }), sizes: [10_000, 1_000_000], inProcess: false },
+  // Redis (src/redis.ts) plugs in here, for example behind an env variable:
+  //   redis: { name: 'redis', create: () => new RedisSessionStore({ url, prefix }), sizes: [10_000, 100_000], inProcess: false }
+  // with a fresh prefix per run and its keys deleted afterwards.
 };
 
 export function benchStore(name: string): BenchStore {

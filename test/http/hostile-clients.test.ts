@@ -35,6 +35,18 @@ describe('slow and hostile clients', function () {
     expect(server.unexpectedErrors, 'errors that became 500').to.deep.equal([]);
   });
 
+  it('applies the documented connection limits by default', async () => {
+    server = await startTestServer();
+    const http = server.running.server;
+    expect({
+      requestTimeout: http.requestTimeout,
+      headersTimeout: http.headersTimeout,
+      keepAliveTimeout: http.keepAliveTimeout,
+      maxHeadersCount: http.maxHeadersCount,
+      maxHeaderSize: (http as typeof http & { maxHeaderSize?: number }).maxHeaderSize,
+    }).to.deep.equal({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeadersCount: 100, maxHeaderSize: 16 * 1024 });
+  });
+
   it('cuts off a request body that trickles in, while other clients are answered', async () => {
     server = await startTestServer({ requestTimeoutMs: 1_000, ...FAST_CHECKS });
     const slow = await openRawClient(server.running.url);
