@@ -23,7 +23,7 @@ function routerOperations(): string[] {
     .flatMap((layer) =>
       layer.methods
         .filter((method) => method !== 'HEAD') // @koa/router adds HEAD to every GET; HTTP implies it
-        .map((method) => `${method} ${layer.path.replace(':id', '{session_id}')}`),
+        .map((method) => `${method} ${String(layer.path).replace(':id', '{session_id}')}`),
     );
 }
 
@@ -50,7 +50,7 @@ describe('OpenAPI document', () => {
 
   it('is a valid OpenAPI 3.1 document', async () => {
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(document) as object);
+    const result = await validator.validate(structuredClone(document) as Record<string, unknown>);
     expect(result.errors, JSON.stringify(result.errors, null, 2)).to.equal(undefined);
     expect(result.valid).to.equal(true);
     expect(validator.version).to.equal('3.1');
