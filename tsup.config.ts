@@ -1,24 +1,18 @@
 import { defineConfig } from 'tsup';
 
+// Entry points users import, each with type declarations; the CLI needs none.
+const LIBRARY_ENTRIES = {
+  index: 'src/index.ts',
+  server: 'src/server/index.ts',
+  inversify: 'src/inversify.ts',
+  testing: 'src/testing.ts',
+  client: 'src/client/index.ts',
+};
+
 export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    server: 'src/server/index.ts',
-    inversify: 'src/inversify.ts',
-    testing: 'src/testing.ts',
-    cli: 'src/cli.ts',
-    client: 'src/client/index.ts',
-  },
+  entry: { ...LIBRARY_ENTRIES, cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
-  dts: {
-    entry: {
-      index: 'src/index.ts',
-      server: 'src/server/index.ts',
-      inversify: 'src/inversify.ts',
-      testing: 'src/testing.ts',
-      client: 'src/client/index.ts',
-    },
-  },
+  dts: { entry: LIBRARY_ENTRIES },
   target: 'node20',
   platform: 'node',
   splitting: true,

@@ -16,26 +16,10 @@ import { PROBLEM_TYPES } from '../../src/server/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
 
 /** A store whose backend is down: every call fails the way a real store reports it. */
-class UnreachableStore implements SessionStore {
-  private fail(): never {
-    throw new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7:6379');
-  }
-  async insert(): Promise<boolean> {
-    return this.fail();
-  }
-  async get(): Promise<undefined> {
-    return this.fail();
-  }
-  async list(): Promise<never> {
-    return this.fail();
-  }
-  async update(): Promise<never> {
-    return this.fail();
-  }
-  async delete(): Promise<never> {
-    return this.fail();
-  }
+async function unreachable(): Promise<never> {
+  throw new StoreUnavailableError('connect ECONNREFUSED 10.0.0.7:6379');
 }
+const unreachableStore: SessionStore = { insert: unreachable, get: unreachable, list: unreachable, update: unreachable, delete: unreachable };
 
 /** Runs `call`, expects it to reject with `ErrorClass`, and returns the error. */
 async function rejection<T extends Error>(call: Promise<unknown>, ErrorClass: abstract new (...args: never[]) => T): Promise<T> {
@@ -176,7 +160,7 @@ describe('AgentSessionClient', () => {
     });
 
     it('rejects with StoreUnavailableApiError when the server cannot reach its store', async () => {
-      const down = await startTestServer({ manager: createAgentSessionManager({ store: new UnreachableStore() }) });
+      const down = await startTestServer({ manager: createAgentSessionManager({ store: unreachableStore }) });
       try {
         const downClient = new AgentSessionClient({ baseUrl: down.running.url });
         const error = await rejection(downClient.create({ db_connection_id: 'db1' }), StoreUnavailableApiError);
