@@ -4,8 +4,8 @@ import { COLLECTION_PATH } from './router.js';
 import * as schemas from './schemas.js';
 
 // The OpenAPI 3.1 description of the router, built from the TypeBox schemas in schemas.ts:
-// every body, parameter and response schema below is a reference to (or a property of) one of
-// them, so the document cannot drift from what ajv enforces.
+// every request body, response body and list query parameter below is a reference to (or a
+// property of) one of them, so the document cannot drift from what ajv enforces.
 
 /** An OpenAPI 3.1 document as plain JSON. */
 export type OpenApiDocument = Readonly<Record<string, unknown>>;
