@@ -1,21 +1,24 @@
 import { defineConfig } from 'tsup';
 
+// Entry points users import, each with type declarations; the CLI needs none.
+const LIBRARY_ENTRIES = {
+  index: 'src/index.ts',
+  server: 'src/server/index.ts',
+  inversify: 'src/inversify.ts',
+  testing: 'src/testing.ts',
+  client: 'src/client/index.ts',
+  redis: 'src/redis.ts',
+};
+
 export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    server: 'src/server/index.ts',
-    inversify: 'src/inversify.ts',
-    testing: 'src/testing.ts',
-    redis: 'src/redis.ts',
-    cli: 'src/cli.ts',
-  },
+  entry: { ...LIBRARY_ENTRIES, cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
-  dts: {
-    entry: { index: 'src/index.ts', server: 'src/server/index.ts', inversify: 'src/inversify.ts', testing: 'src/testing.ts', redis: 'src/redis.ts' },
-  },
+  dts: { entry: LIBRARY_ENTRIES },
   target: 'node20',
   platform: 'node',
   splitting: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url in the CJS build (docs-routes.ts finds swagger-ui-dist with it).
+  shims: true,
 });

@@ -1,6 +1,7 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { createDocsRouter } from './docs-routes.js';
 import { problemResponses } from './error-middleware.js';
 import { createHealthRouter } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
@@ -20,6 +21,8 @@ export interface CreateServerOptions extends AgentSessionRouterOptions {
   corsOrigins?: readonly string[];
   /** Serve Prometheus metrics at /metrics (default true). */
   metrics?: boolean;
+  /** Serve the OpenAPI document at /openapi.json and a browsable page at /docs (default true). */
+  docs?: boolean;
 }
 
 const CORS_HEADERS = {
@@ -29,8 +32,8 @@ const CORS_HEADERS = {
 };
 
 /**
- * A Koa application: the agent-session API plus health checks, metrics, request logs, API-key
- * auth, CORS and security headers; everything else is a 404 problem. Call `.listen()`
+ * A Koa application: the agent-session API plus its OpenAPI document and docs page, health
+ * checks, metrics, request logs, API-key auth, CORS and security headers; everything else is a 404 problem. Call `.listen()`
  * yourself, or use `startServer` for graceful shutdown.
  */
 export function createServer(options: CreateServerOptions): Koa {
@@ -52,6 +55,7 @@ export function createServer(options: CreateServerOptions): Koa {
   if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
   if (metrics) app.use(async (ctx, next) => (ctx.path === '/metrics' && ctx.method === 'GET' ? metrics.scrape(ctx) : next()));
   app.use(createAgentSessionRouter({ ...options, onUnexpectedError }).routes());
+  if (options.docs !== false) app.use(createDocsRouter().routes());
   app.use((ctx) => {
     throw new RouteNotFoundError(ctx.path);
   });

@@ -15,5 +15,7 @@ export {
 } from './start.js';
 export type { UnexpectedErrorHandler } from './error-middleware.js';
 export { PROBLEM_TYPES } from './problems.js';
+export { buildOpenApiDocument, OPENAPI_ITEM_PATH, type OpenApiDocument } from './openapi.js';
+export { createDocsRouter, DOCS_PATH, OPENAPI_PATH } from './docs-routes.js';
 export * from './schemas.js';
 export * from './http-errors.js';

@@ -32,11 +32,51 @@ describe('the built package', function () {
     });
   }
 
-  it('does not load Koa when only the library root is imported', () => {
-    const loaded = run([
-      '-e',
-      `require('agent-sessions'); console.log(JSON.stringify(Object.keys(require.cache).filter((p) => /node_modules[\\\\/](koa|@koa|ioredis)[\\\\/]/.test(p))))`,
-    ]);
-    expect(loaded).to.deep.equal([]);
-  });
+  for (const entry of ['agent-sessions', 'agent-sessions/client']) {
+    it(`does not load Koa when only ${entry} is imported`, () => {
+      const loaded = run([
+        '-e',
+        `require('${entry}'); console.log(JSON.stringify(Object.keys(require.cache).filter((p) => /node_modules[\\\\/](koa|@koa|ioredis|ajv)[\\\\/]|dist[\\\\/]server/.test(p))))`,
+      ]);
+      expect(loaded).to.deep.equal([]);
+    });
+  }
+
+  // The client talks to a real server started from the built package, as a user would; the
+  // docs asset proves each build finds swagger-ui-dist in node_modules.
+  const CLIENT_SCRIPT = `
+    const running = await server.startServer({ manager: lib.createAgentSessionManager(), port: 0 });
+    try {
+      const api = new client.AgentSessionClient({ baseUrl: running.url });
+      const { session_id } = await api.create({ db_connection_id: 'db1' });
+      const { session } = await api.get(session_id);
+      const missing = await api.get('sess_missing').catch((error) => error);
+      const asset = await fetch(running.url + '/docs/swagger-ui-bundle.js');
+      const docsAsset = (await asset.text()).includes('SwaggerUIBundle') ? asset.status : 'not Swagger UI';
+      console.log(JSON.stringify({ status: session.status, notFound: missing instanceof client.SessionNotFoundApiError, docsAsset }));
+    } finally {
+      await running.close();
+    }
+  `;
+  for (const [system, args] of [
+    [
+      'ESM',
+      [
+        '--input-type=module',
+        '-e',
+        `import * as lib from 'agent-sessions'; import * as server from 'agent-sessions/server'; import * as client from 'agent-sessions/client'; ${CLIENT_SCRIPT}`,
+      ],
+    ],
+    [
+      'CJS',
+      [
+        '-e',
+        `const lib = require('agent-sessions'); const server = require('agent-sessions/server'); const client = require('agent-sessions/client'); (async () => { ${CLIENT_SCRIPT} })()`,
+      ],
+    ],
+  ] as const) {
+    it(`calls a running server through agent-sessions/client loaded as ${system}`, () => {
+      expect(run([...args])).to.deep.equal({ status: 'active', notFound: true, docsAsset: 200 });
+    });
+  }
 });

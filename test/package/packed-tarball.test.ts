@@ -12,6 +12,8 @@ const SUBPATHS: Record<string, string> = {
   'agent-sessions/server': 'createServer',
   'agent-sessions/inversify': 'agentSessionsModule',
   'agent-sessions/testing': 'describeSessionStoreContract',
+  'agent-sessions/redis': 'RedisSessionStore',
+  'agent-sessions/client': 'AgentSessionClient',
 };
 
 describe('the packed tarball', function () {

@@ -1,0 +1,29 @@
+// The HTTP client: import from 'agent-sessions/client'. It loads no Koa and no server code, so it
+// runs wherever fetch does (Node 20+, browsers, edge runtimes).
+export {
+  AgentSessionClient,
+  type AgentSessionClientOptions,
+  type CallOptions,
+  type WriteCallOptions,
+  type SessionWithEtag,
+  type StatusChange,
+} from './agent-session-client.js';
+export {
+  AgentSessionApiError,
+  SessionNotFoundApiError,
+  InvalidInputApiError,
+  InvalidTransitionApiError,
+  PreconditionFailedApiError,
+  StoreUnavailableApiError,
+  type ApiProblem,
+  type ApiFieldError,
+} from './errors.js';
+export type {
+  CreateSessionBody,
+  UpdateSessionBody,
+  ListSessionsQuery,
+  SessionResource,
+  SessionPageResource,
+  CreatedResource,
+} from '../server/schemas.js';
+export type { SessionStatus, SessionMode } from '../domain/session.js';

@@ -1,0 +1,219 @@
+import packageJson from '../../package.json' with { type: 'json' };
+import { PROBLEM_TYPES } from './problems.js';
+import { COLLECTION_PATH } from './router.js';
+import * as schemas from './schemas.js';
+
+// The OpenAPI 3.1 description of the router, built from the TypeBox schemas in schemas.ts:
+// every request body, response body and list query parameter below is a reference to (or a
+// property of) one of them, so the document cannot drift from what ajv enforces.
+
+/** An OpenAPI 3.1 document as plain JSON. */
+export type OpenApiDocument = Readonly<Record<string, unknown>>;
+
+/** The path of the single-session resource as OpenAPI writes it. */
+export const OPENAPI_ITEM_PATH = `${COLLECTION_PATH}/{session_id}`;
+
+/** The wire schemas under their OpenAPI component names. */
+const COMPONENT_SCHEMAS = {
+  CreateSessionBody: schemas.CreateSessionBody,
+  UpdateSessionBody: schemas.UpdateSessionBody,
+  Session: schemas.SessionResource,
+  SessionPage: schemas.SessionPageResource,
+  Created: schemas.CreatedResource,
+  Status: schemas.StatusResource,
+  Problem: schemas.Problem,
+};
+type ComponentName = keyof typeof COMPONENT_SCHEMAS;
+
+const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+
+/** TypeBox schemas carry symbol keys; a JSON round trip leaves the plain JSON Schema. */
+const plainJson = (value: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+
+const json = (name: ComponentName) => ({ 'application/json': { schema: ref(name) } });
+
+const ETAG_HEADER = {
+  ETag: { description: 'Strong entity tag of the session version; send it back in `If-Match`.', schema: { type: 'string' } },
+};
+
+const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input, header or state transition, or a request that is not valid HTTP/1.1.',
+  401: 'No valid API key (only when the server is configured with API keys).',
+  404: 'Unknown session id.',
+  405: 'This path does not answer the method used; `Allow` lists the methods it does.',
+  408: 'The request (headers or body) did not arrive within the server timeout; the connection is closed.',
+  412: '`If-Match` does not match the current version of the session.',
+  413: 'The request body is over the size limit.',
+  415: 'The request body is not `application/json`.',
+  431: 'The request line and headers are over the size limit; the connection is closed.',
+  500: 'An unexpected fault (`urn:agent-sessions:problem:internal-error`); no internals are included.',
+  503: 'The session store is unreachable; try again later.',
+};
+
+/** A problem response; the description lists the problem types this server uses for the status. */
+function problemResponse(status: number) {
+  const types = PROBLEM_TYPES.filter((p) => p.status === status).map((p) => `\`${p.type}\` (${p.title})`);
+  const description = [ERROR_STATUS_DESCRIPTIONS[status], ...types].join(' ');
+  const response: Record<string, unknown> = {
+    description,
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  };
+  if (status === 405) response.headers = { Allow: { description: 'Methods this path answers.', schema: { type: 'string' } } };
+  return response;
+}
+
+// Every operation can meet these: a missing key, a method the path does not serve, a fault, an
+// unreachable store.
+const ALWAYS_POSSIBLE = [401, 405, 408, 431, 500, 503];
+const WITH_BODY = [400, 413, 415];
+const ON_ONE_SESSION = [404];
+const CONDITIONAL = [400, 412];
+
+function errorResponses(...statusGroups: number[][]) {
+  const statuses = [...new Set([...statusGroups.flat(), ...ALWAYS_POSSIBLE])].sort((a, b) => a - b);
+  return Object.fromEntries(statuses.map((status) => [String(status), problemResponse(status)]));
+}
+
+/** Parameters several operations share, as `components.parameters`. */
+const PARAMETERS = {
+  SessionId: {
+    name: 'session_id',
+    in: 'path',
+    required: true,
+    description: 'The session id, as `session_id` from create or `id` in a session.',
+    schema: { type: 'string' },
+  },
+  IfMatch: {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description: 'Apply only if the session is still at this entity tag (from `ETag`), else 412. `*` or absent: any version.',
+    schema: { type: 'string' },
+  },
+};
+const parameterRef = (name: keyof typeof PARAMETERS) => ({ $ref: `#/components/parameters/${name}` });
+
+/** One query parameter per property of the `ListSessionsQuery` schema. */
+function listQueryParameters() {
+  const query = plainJson(schemas.ListSessionsQuery) as { properties: Record<string, object>; required?: string[] };
+  return Object.entries(query.properties).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: query.required?.includes(name) ?? false,
+    schema,
+  }));
+}
+
+function statusChange(verb: 'pause' | 'resume', summary: string) {
+  return {
+    post: {
+      operationId: `${verb}AgentSession`,
+      summary,
+      parameters: [parameterRef('IfMatch')],
+      responses: {
+        '200': { description: 'The new status.', headers: ETAG_HEADER, content: json('Status') },
+        ...errorResponses(ON_ONE_SESSION, CONDITIONAL),
+      },
+    },
+  };
+}
+
+function build(): OpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Agent Session API',
+      version: packageJson.version,
+      description: 'Manage autonomous agent sessions. Every error is RFC 9457 problem JSON.',
+    },
+    paths: {
+      [COLLECTION_PATH]: {
+        post: {
+          operationId: 'createAgentSession',
+          summary: 'Create an agent session (it starts `active`).',
+          requestBody: { required: true, content: json('CreateSessionBody') },
+          responses: {
+            '201': {
+              description: 'Created.',
+              headers: {
+                Location: { description: 'Path of the new session.', schema: { type: 'string' } },
+                ...ETAG_HEADER,
+              },
+              content: json('Created'),
+            },
+            ...errorResponses(WITH_BODY),
+          },
+        },
+        get: {
+          operationId: 'listAgentSessions',
+          summary: 'List agent sessions, newest first.',
+          parameters: listQueryParameters(),
+          responses: { '200': { description: 'One page.', content: json('SessionPage') }, ...errorResponses([400]) },
+        },
+      },
+      [OPENAPI_ITEM_PATH]: {
+        parameters: [parameterRef('SessionId')],
+        get: {
+          operationId: 'getAgentSession',
+          summary: 'Get one agent session.',
+          responses: {
+            '200': { description: 'The session.', headers: ETAG_HEADER, content: json('Session') },
+            ...errorResponses(ON_ONE_SESSION),
+          },
+        },
+        patch: {
+          operationId: 'updateAgentSession',
+          summary: 'Change title, status and/or metadata (metadata is replaced whole).',
+          parameters: [parameterRef('IfMatch')],
+          requestBody: { required: true, content: json('UpdateSessionBody') },
+          responses: {
+            '200': { description: 'The updated session.', headers: ETAG_HEADER, content: json('Session') },
+            ...errorResponses(WITH_BODY, ON_ONE_SESSION, CONDITIONAL),
+          },
+        },
+        delete: {
+          operationId: 'deleteAgentSession',
+          summary: 'Delete an agent session.',
+          parameters: [parameterRef('IfMatch')],
+          responses: {
+            '200': { description: '`{"status":"deleted"}`.', content: json('Status') },
+            ...errorResponses(ON_ONE_SESSION, CONDITIONAL),
+          },
+        },
+      },
+      [`${OPENAPI_ITEM_PATH}/pause`]: {
+        parameters: [parameterRef('SessionId')],
+        ...statusChange('pause', 'Pause an `active` or `running` session.'),
+      },
+      [`${OPENAPI_ITEM_PATH}/resume`]: {
+        parameters: [parameterRef('SessionId')],
+        ...statusChange('resume', 'Resume a `paused` session.'),
+      },
+    },
+    components: {
+      schemas: Object.fromEntries(Object.entries(COMPONENT_SCHEMAS).map(([name, schema]) => [name, plainJson(schema)])),
+      parameters: PARAMETERS,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key as a bearer token.' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+    // Keys are needed only when the server is configured with API_KEYS, hence the empty option.
+    security: [{ bearer: [] }, { apiKey: [] }, {}],
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let document: OpenApiDocument | undefined;
+
+/** The OpenAPI 3.1 document of the agent-session API, built once and frozen (clone it to customise). */
+export function buildOpenApiDocument(): OpenApiDocument {
+  return (document ??= deepFreeze(build()));
+}
