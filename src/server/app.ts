@@ -3,7 +3,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { createDocsRouter } from './docs-routes.js';
 import { problemResponses } from './error-middleware.js';
-import { createHealthRouter } from './health-routes.js';
+import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
 import { apiKeyAuth } from './middleware/api-key-auth.js';
 import { createMetrics } from './middleware/metrics.js';
@@ -39,22 +39,22 @@ const CORS_HEADERS = {
 export function createServer(options: CreateServerOptions): Koa {
   const { manager, logger, apiKeys = [], corsOrigins = [], metrics: withMetrics = true } = options;
   const onUnexpectedError =
-    options.onUnexpectedError ?? (logger ? (error: unknown) => logger.error({ err: error }, 'unexpected error') : undefined);
+    options.onUnexpectedError ??
+    (logger ? (error: unknown) => logger.error({ err: error }, 'unexpected error') : (error: unknown) => console.error(error));
   const app = new Koa();
   const metrics = withMetrics ? createMetrics(manager) : undefined;
 
-  app.use(requestContext(logger));
-  if (metrics) app.use(metrics.measure);
+  app.use(requestContext(logger, metrics?.record));
   app.use(securityHeaders);
   if (corsOrigins.length > 0) {
     const allowed = new Set(corsOrigins);
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
-  app.use(problemResponses(onUnexpectedError ?? ((error) => console.error(error))));
-  app.use(createHealthRouter(manager).routes());
+  app.use(problemResponses(onUnexpectedError));
+  app.use(healthChecks(manager));
   if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
   if (metrics) app.use(async (ctx, next) => (ctx.path === '/metrics' && ctx.method === 'GET' ? metrics.scrape(ctx) : next()));
-  app.use(createAgentSessionRouter({ ...options, onUnexpectedError }).routes());
+  app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());
   if (options.docs !== false) app.use(createDocsRouter().routes());
   app.use((ctx) => {
     throw new RouteNotFoundError(ctx.path);

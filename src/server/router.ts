@@ -16,6 +16,11 @@ export interface AgentSessionRouterOptions {
   bodyLimitBytes?: number;
   /** Gets every error that became a 500 (default: `console.error`). */
   onUnexpectedError?: UnexpectedErrorHandler;
+  /**
+   * Answer errors as problem JSON inside the router (default true), so it works in any Koa app.
+   * `createServer` turns it off: its app answers every error in one place already.
+   */
+  answerErrors?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
@@ -65,10 +70,11 @@ function allowOnly(methods: string[]) {
  */
 export function createAgentSessionRouter(options: AgentSessionRouterOptions): Router {
   const { manager, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES } = options;
-  const problems = problemResponses(options.onUnexpectedError ?? ((error) => console.error(error)));
+  const problems =
+    options.answerErrors === false ? [] : [problemResponses(options.onUnexpectedError ?? ((error) => console.error(error)))];
   const router = new Router();
 
-  router.post(COLLECTION_PATH, problems, async (ctx) => {
+  router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
     const session = await manager.create(toCreateInput(body));
     ctx.status = 201;
@@ -77,40 +83,40 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
     ctx.body = { session_id: session.id };
   });
 
-  router.get(COLLECTION_PATH, problems, async (ctx) => {
+  router.get(COLLECTION_PATH, ...problems, async (ctx) => {
     const query = validateListQuery(parseQuery(ctx.query));
     const page = await manager.list(toListQuery(query));
     ctx.body = { ...page, sessions: page.sessions.map(toSessionResource) };
   });
 
-  router.get(ITEM_PATH, problems, async (ctx) => {
+  router.get(ITEM_PATH, ...problems, async (ctx) => {
     sendSession(ctx, await manager.get(sessionId(ctx)));
   });
 
-  router.patch(ITEM_PATH, problems, async (ctx) => {
+  router.patch(ITEM_PATH, ...problems, async (ctx) => {
     const ifMatch = writeOptionsFromIfMatch(ctx.get('If-Match') || undefined);
     const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
     sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), ifMatch));
   });
 
-  router.delete(ITEM_PATH, problems, async (ctx) => {
+  router.delete(ITEM_PATH, ...problems, async (ctx) => {
     await manager.delete(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined));
     ctx.body = { status: 'deleted' };
   });
 
-  router.post(`${ITEM_PATH}/pause`, problems, async (ctx) => {
+  router.post(`${ITEM_PATH}/pause`, ...problems, async (ctx) => {
     sendStatus(ctx, await manager.pause(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined)));
   });
 
-  router.post(`${ITEM_PATH}/resume`, problems, async (ctx) => {
+  router.post(`${ITEM_PATH}/resume`, ...problems, async (ctx) => {
     sendStatus(ctx, await manager.resume(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined)));
   });
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS answers with Allow).
-  router.all(COLLECTION_PATH, problems, allowOnly(['GET', 'HEAD', 'POST', 'OPTIONS']));
-  router.all(ITEM_PATH, problems, allowOnly(['GET', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS']));
-  router.all(`${ITEM_PATH}/pause`, problems, allowOnly(['POST', 'OPTIONS']));
-  router.all(`${ITEM_PATH}/resume`, problems, allowOnly(['POST', 'OPTIONS']));
+  router.all(COLLECTION_PATH, ...problems, allowOnly(['GET', 'HEAD', 'POST', 'OPTIONS']));
+  router.all(ITEM_PATH, ...problems, allowOnly(['GET', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS']));
+  router.all(`${ITEM_PATH}/pause`, ...problems, allowOnly(['POST', 'OPTIONS']));
+  router.all(`${ITEM_PATH}/resume`, ...problems, allowOnly(['POST', 'OPTIONS']));
 
   return router;
 }

@@ -66,12 +66,12 @@ describe('operations', () => {
       await server.request('GET', `${BASE}/${created.session_id}`);
       await server.request('GET', `${BASE}/sess_unknown`);
       const text = await (await server.request('GET', '/metrics')).text();
-      expect(text).to.contain(`http_requests_total{method="GET",route="${BASE}/:id",status="200"} 1`);
-      expect(text).to.contain(`http_requests_total{method="GET",route="${BASE}/:id",status="404"} 1`);
-      expect(text).to.contain(`http_requests_total{method="POST",route="${BASE}",status="201"} 1`);
+      expect(text).to.contain(`http_request_duration_seconds_count{method="GET",route="${BASE}/:id",status="200"} 1`);
+      expect(text).to.contain(`http_request_duration_seconds_count{method="GET",route="${BASE}/:id",status="404"} 1`);
+      expect(text).to.contain(`http_request_duration_seconds_count{method="POST",route="${BASE}",status="201"} 1`);
       expect(text).to.contain('agent_sessions{status="active"} 1');
       expect(text).to.contain('agent_sessions{status="paused"} 0');
-      expect(text).to.contain('http_request_duration_seconds_bucket');
+      expect(text).to.contain('http_request_duration_seconds_bucket{le="0.005",method="POST"');
       expect(text).to.contain('process_cpu_user_seconds_total');
     });
 
@@ -79,7 +79,7 @@ describe('operations', () => {
       server = await startTestServer();
       for (const path of ['/a', '/b', '/c/d']) await server.request('GET', path);
       const text = await (await server.request('GET', '/metrics')).text();
-      expect(text).to.contain('http_requests_total{method="GET",route="unmatched",status="404"} 3');
+      expect(text).to.contain('http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 3');
       expect(text).not.to.contain('route="/a"');
     });
   });
@@ -104,8 +104,11 @@ describe('operations', () => {
 
     it('replaces an unacceptable X-Request-Id with a fresh one', async () => {
       server = await startTestServer();
-      const response = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
-      expect(response.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      const bad = await server.request('GET', '/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
+      const fresh = await server.request('GET', '/healthz');
+      const made = [bad.headers.get('x-request-id'), fresh.headers.get('x-request-id')];
+      for (const id of made) expect(id).to.match(/^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
+      expect(made[0]).not.to.equal(made[1]);
     });
   });
 

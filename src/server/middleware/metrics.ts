@@ -1,7 +1,7 @@
-import type { Context, Next } from 'koa';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Context } from 'koa';
+import { Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import { SESSION_STATUSES, type AgentSessionManager } from '../../domain/index.js';
-import { routeOf } from './request-context.js';
+import type { FinishedRequest } from './request-context.js';
 
 // Process metrics (CPU, memory, event loop, GC) are collected once per process and merged into
 // every app's scrape; collecting them per app would start a new set of monitors each time.
@@ -14,16 +14,17 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** A Prometheus registry for one app, the middleware that measures requests, and the scrape handler. */
+type RequestLabels = 'method' | 'route' | 'status';
+
+/** A Prometheus registry for one app, a recorder of finished requests, and the scrape handler. */
 export function createMetrics(manager: AgentSessionManager) {
   // One registry per app, so several apps (or tests) in one process never collide.
   const registry = new Registry();
-  const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames, registers: [registry] });
-  const duration = new Histogram({
+  // The histogram's `_count` series is the request count by method, route and status.
+  const duration = new Histogram<RequestLabels>({
     name: 'http_request_duration_seconds',
-    help: 'HTTP request latency',
-    labelNames,
+    help: 'HTTP request latency; its _count is the number of requests',
+    labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
@@ -42,16 +43,18 @@ export function createMetrics(manager: AgentSessionManager) {
     },
   });
 
-  async function measure(ctx: Context, next: Next): Promise<void> {
-    const stop = duration.startTimer();
-    try {
-      await next();
-    } finally {
-      // Unmatched paths share one label so random URLs cannot blow up the series count.
-      const labels = { method: ctx.method, route: routeOf(ctx), status: String(ctx.status) };
-      stop(labels);
-      requests.inc(labels);
+  // prom-client hashes the label object on every observation; a child per label set, looked up
+  // by one string, skips that. Routes are templates (unknown paths are 'unmatched'), so the
+  // number of children stays small.
+  const children = new Map<string, ReturnType<typeof duration.labels>>();
+  function record({ method, route, status, seconds }: FinishedRequest): void {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      const labels: LabelValues<RequestLabels> = { method, route, status: String(status) };
+      children.set(key, (child = duration.labels(labels)));
     }
+    child.observe(seconds);
   }
 
   async function scrape(ctx: Context): Promise<void> {
@@ -60,5 +63,5 @@ export function createMetrics(manager: AgentSessionManager) {
     ctx.body = await merged.metrics();
   }
 
-  return { registry, measure, scrape };
+  return { registry, record, scrape };
 }

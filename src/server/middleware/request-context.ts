@@ -1,37 +1,46 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 
 // An incoming id is kept only if it is short and plain, so logs cannot be forged or flooded.
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// Request ids only need to be unique, not secret: a random per-process prefix plus a counter is
+// unique across instances and far cheaper than a UUID per request.
+const PROCESS_PREFIX = randomBytes(6).toString('base64url');
+let counter = 0;
+
 /** The route template a request matched (for logs and metrics), or a fixed label. */
 export function routeOf(ctx: Context): string {
   return (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
 }
 
+/** What a finished request looks like to observers (logs, metrics). */
+export interface FinishedRequest {
+  method: string;
+  route: string;
+  status: number;
+  seconds: number;
+}
+
 /**
- * Gives every request an id (honouring a plain incoming `X-Request-Id`), echoes it, and logs
- * one line when the response is done: no bodies, no headers, so no secrets.
+ * Gives every request an id (honouring a plain incoming `X-Request-Id`) and echoes it; when the
+ * response is done, logs one line (no bodies, no headers, so no secrets) and tells `onFinished`.
  */
-export function requestContext(logger: Logger | undefined) {
-  return async function requestId(ctx: Context, next: Next): Promise<void> {
+export function requestContext(logger: Logger | undefined, onFinished?: (request: FinishedRequest) => void) {
+  return async function observeRequest(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.get('X-Request-Id');
-    const id = ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : `${PROCESS_PREFIX}-${(++counter).toString(36)}`;
     ctx.state.requestId = id;
-    ctx.set('X-Request-Id', id);
+    ctx.res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
-      logger?.info({
-        reqId: id,
-        method: ctx.method,
-        path: ctx.path,
-        route: routeOf(ctx),
-        status: ctx.status,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(ctx);
+      onFinished?.({ method: ctx.method, route, status: ctx.status, seconds });
+      logger?.info({ reqId: id, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: seconds * 1000 });
     }
   };
 }
