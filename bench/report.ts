@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { HttpComparison } from './http-bench.js';
+import type { RedisOpsComparison } from './redis-ops-bench.js';
 import type { ScaleResult } from './scale-bench.js';
 
 /** Where and how the figures were measured. */
@@ -28,7 +29,7 @@ const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** The results as Markdown table rows: what, ours, baseline, ratio, goal, verdict. */
-export function resultTable(http: HttpComparison[], scale: ScaleResult[]): string {
+export function resultTable(http: HttpComparison[], scale: ScaleResult[], redisOps: RedisOpsComparison[] = []): string {
   const rows: string[][] = [];
   for (const c of http) {
     const show = (f: HttpComparison['ours']) =>
@@ -54,8 +55,26 @@ export function resultTable(http: HttpComparison[], scale: ScaleResult[]): strin
       verdict(s.p50Ratio <= 2),
     ]);
     if (large.bytesPerSession !== undefined) {
-      rows.push([`${s.store}: heap per session (${n(large.count)} sessions)`, `${fixed(large.bytesPerSession)} B`, '—', '—', '≤ 1024 B', verdict(large.bytesPerSession <= 1024)]);
+      const inHeap = s.store === 'memory';
+      rows.push([
+        `${s.store}: ${inHeap ? 'heap' : 'MEMORY USAGE (hash sample + all indexes)'} per session (${n(large.count)} sessions)`,
+        `${fixed(large.bytesPerSession)} B`,
+        '—',
+        '—',
+        inHeap ? '≤ 1024 B' : '—',
+        inHeap ? verdict(large.bytesPerSession <= 1024) : '—',
+      ]);
     }
+  }
+  for (const r of redisOps) {
+    rows.push([
+      `redis: ${r.operation}, concurrency ${r.concurrency}, ops/s`,
+      fixed(r.ours),
+      `${fixed(r.baseline)} (one raw command)`,
+      fixed(r.ratio, 2),
+      r.goal === undefined ? '—' : `≥ ${r.goal}`,
+      r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
+    ]);
   }
   const header = ['measure', 'ours', 'baseline', 'ratio', 'goal', 'result'];
   return [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');

@@ -1,26 +1,53 @@
+import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startPrivateRedis } from '../test/helpers/redis-server.js';
 import { runHttpBench } from './http-bench.js';
+import { runRedisOpsBench } from './redis-ops-bench.js';
 import { describeMachine, resultTable } from './report.js';
 import { runScaleBench } from './scale-bench.js';
 import { BENCH_STORES } from './stores.js';
 
 // `npm run bench`: every figure is a ratio against a baseline measured in this same run.
-// Prints a Markdown table and writes bench/results.json. BENCH_STORES picks the stores.
+// Prints a Markdown table and writes bench/results.json. The Redis parts run on a private
+// redis-server started here (no persistence) and killed at the end; without redis-server on
+// PATH they are skipped.
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (line: string) => console.error(line);
 
+function hasRedisServer(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const machine = describeMachine();
 log(`HTTP: our server (memory store) vs bare Koa + @koa/router`);
 const http = await runHttpBench('memory', log);
-log('Scale: filtered first page and heap per session');
-const scale = [];
-for (const name of Object.keys(BENCH_STORES)) scale.push(await runScaleBench(name, log));
 
-const table = resultTable(http, scale);
-console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${table}\n`);
-// Written aside and renamed, so an interrupted run never leaves a half-written results file.
-writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale }, null, 2)}\n`);
-renameSync(`${RESULTS}.tmp`, RESULTS);
-log(`wrote ${RESULTS}`);
+const redis = hasRedisServer() ? await startPrivateRedis() : undefined;
+if (redis) process.env.BENCH_REDIS_URL = redis.url;
+else log('redis-server is not on PATH: skipping the Redis benchmarks');
+try {
+  log('Scale: filtered first page and memory per session');
+  const scale = [];
+  for (const name of Object.keys(BENCH_STORES)) {
+    if (name === 'redis' && !redis) continue;
+    scale.push(await runScaleBench(name, log));
+  }
+  log('Redis store vs one raw ioredis command');
+  const redisOps = redis ? await runRedisOpsBench(redis.url, log) : [];
+
+  const table = resultTable(http, scale, redisOps);
+  console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${table}\n`);
+  // Written aside and renamed, so an interrupted run never leaves a half-written results file.
+  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps }, null, 2)}\n`);
+  renameSync(`${RESULTS}.tmp`, RESULTS);
+  log(`wrote ${RESULTS}`);
+} finally {
+  await redis?.destroy();
+}

@@ -26,7 +26,7 @@ const count = Number(process.argv[3]);
 const heapBefore = heapAfterGc();
 const store = await bench.create();
 await fillStore(store, count);
-const bytesPerSession = bench.inProcess ? (heapAfterGc() - heapBefore) / count : undefined;
+const bytesPerSession = bench.inProcess ? (heapAfterGc() - heapBefore) / count : await bench.bytesPerSession?.(count);
 
 const manager = new AgentSessionManager(store);
 const latenciesUs: number[] = [];
