@@ -1,10 +1,11 @@
-import { Redis } from 'ioredis';
 import { AgentSessionManager } from '../src/index.js';
+import { createClient, whenReady } from '../src/adapters/redis/connection.js';
 import { RedisSessionStore } from '../src/redis.js';
 
 // The Redis store against raw ioredis on the same private server: each manager call is one
 // round trip, so the floor is one command of the same kind (EVALSHA of a trivial script, or
-// HGETALL). The ratio shows what the scripts, argument marshalling and decoding cost on top.
+// HGETALL), sent through a client with the same settings as the store's own. The ratio shows
+// what the scripts, argument marshalling and decoding cost on top.
 
 /** ops/s of one operation at one concurrency, ours against the one-command baseline. */
 export interface RedisOpsComparison {
@@ -43,7 +44,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<RedisOpsComparison[]> {
   const store = new RedisSessionStore({ url, prefix: `bench-ops-${process.pid}` });
   const manager = new AgentSessionManager(store);
-  const raw = new Redis(url);
+  const raw = createClient(url);
+  await whenReady(raw, 5_000);
   const trivialSha = (await raw.script('LOAD', TRIVIAL_SCRIPT)) as string;
   const keys = (n: number) => Array.from({ length: n }, (_, i) => `{bench-raw}:k${i}`);
   // Sessions to read and to pause/resume: one per worker, so workers never conflict.

@@ -22,6 +22,9 @@ export function createClient(url: string): Redis {
     // A write that timed out must not be sent again behind the caller's back once Redis is back.
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // Calls made in the same tick go out in one write: far fewer system calls under load, and
+    // still one command (one round trip) per call.
+    enableAutoPipelining: true,
   });
   // Errors reach callers as StoreUnavailableError; this only stops ioredis printing each retry.
   client.on('error', () => {});
