@@ -11,7 +11,7 @@ import type {
 import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
 import { SessionKeys } from './keys.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
-import { fromHash, fromHashFields, toHashFields } from './session-hash.js';
+import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
 
 /** Where a `RedisSessionStore` keeps sessions: a URL to connect to, or a client the host owns. */
 export type RedisSessionStoreOptions = ({ url: string; client?: never } | { client: RedisClient; url?: never }) & {
@@ -57,10 +57,10 @@ export class RedisSessionStore implements SessionStore {
 
   async list(query: StoreListQuery): Promise<StoreListResult> {
     const index = this.keys.index(query.dbConnectionId, query.status);
-    const [total, ...hashes] = (await this.run(() =>
+    const [total, page] = (await this.run(() =>
       this.scripts.agentSessionsList(index, this.keys.sessionBase, String(query.offset), String(query.limit)),
-    )) as [number, ...string[][]];
-    return { total, sessions: hashes.map(fromHashFields) };
+    )) as [number, string];
+    return { total, sessions: (JSON.parse(page) as string[][]).map(fromFieldValues) };
   }
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {

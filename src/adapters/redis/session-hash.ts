@@ -20,6 +20,26 @@ export function toHashFields(session: AgentSession): string[] {
   ];
 }
 
+/** The hash fields of a session, in the order `fromFieldValues` reads them. */
+export const SESSION_FIELDS = [
+  'id',
+  'dbConnectionId',
+  'status',
+  'mode',
+  'recursionLimit',
+  'title',
+  'createdAt',
+  'updatedAt',
+  'metadata',
+  'version',
+] as const;
+
+/** The session from HMGET's values for `SESSION_FIELDS`, in that order. */
+export function fromFieldValues(values: readonly string[]): AgentSession {
+  const [id, dbConnectionId, status, mode, recursionLimit, title, createdAt, updatedAt, metadata, version] = values;
+  return fromHash({ id, dbConnectionId, status, mode, recursionLimit, title, createdAt, updatedAt, metadata, version });
+}
+
 /** The session from the flat field/value list HGETALL (inside a script) replies with. */
 export function fromHashFields(fields: readonly string[]): AgentSession {
   const hash: Record<string, string> = {};

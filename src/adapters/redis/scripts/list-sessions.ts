@@ -1,3 +1,9 @@
+import { SESSION_FIELDS } from '../session-hash.js';
+
+// The field list is written into the script once, at module load (like the shared include of
+// the update and delete scripts), never per call.
+const FIELDS = SESSION_FIELDS.map((field) => `'${field}'`).join(', ');
+
 /** Lua: one page of an index, newest first, with the index's size. */
 export const LIST_SESSIONS = `
 --[[
@@ -11,13 +17,19 @@ export const LIST_SESSIONS = `
   ARGV[2] offset
   ARGV[3] limit
 
-  Returns {total, <hash>, <hash>, ...}, each <hash> a flat field/value list as HGETALL gives it.
+  Returns {total, page}: page is one JSON text, an array with one array per session of the
+  values of ${FIELDS} (HMGET order). One string instead of a nested reply with a bulk string
+  per field keeps decoding on the client cheap.
 ]]
-local page = {redis.call('ZCARD', KEYS[1])}
+local total = redis.call('ZCARD', KEYS[1])
 local first = tonumber(ARGV[2])
 local ids = redis.call('ZREVRANGE', KEYS[1], first, first + tonumber(ARGV[3]) - 1)
-for _, id in ipairs(ids) do
-  table.insert(page, redis.call('HGETALL', ARGV[1] .. id))
+if #ids == 0 then
+  return {total, '[]'}
 end
-return page
+local rows = {}
+for i, id in ipairs(ids) do
+  rows[i] = redis.call('HMGET', ARGV[1] .. id, ${FIELDS})
+end
+return {total, cjson.encode(rows)}
 `;
