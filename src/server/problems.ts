@@ -1,5 +1,6 @@
 import {
   InvalidTransitionError,
+  NotSupportedError,
   SessionNotFoundError,
   StoreUnavailableError,
   ValidationError,
@@ -36,6 +37,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: VersionConflictError, status: 412, slug: 'version-mismatch', title: 'Precondition failed' },
   { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
 ];
 
