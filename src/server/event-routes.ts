@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { PassThrough } from 'node:stream';
-import type { AgentSessionManager, SessionEvent, SessionEventFilter } from '../domain/index.js';
+import type { AgentSessionManager, SessionEvent, SessionEventFilter, Unsubscribe } from '../domain/index.js';
 import { allowOnly } from './allow-only.js';
 import { SessionEventsQuery } from './schemas.js';
 import { compileValidator } from './validate.js';
@@ -52,44 +51,55 @@ async function streamEvents(ctx: Context, options: EventRouteOptions, filter: Se
   ctx.type = 'text/event-stream';
   ctx.set('Cache-Control', 'no-cache, no-transform');
   ctx.set('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
+  // The stream is never reused for another request; closing it with the stream lets shutdown finish.
+  ctx.set('Connection', 'close');
   if (ctx.method === 'HEAD') return;
 
-  const body = new PassThrough();
+  const { res } = ctx;
+  let unsubscribe: Unsubscribe | undefined;
   let ended = false;
+  let headersWritten = false;
+  // Events replayed (Last-Event-ID) before the headers are written wait here.
+  const early: string[] = [];
+  const write = (text: string) => (headersWritten ? res.write(text) : early.push(text));
   const end = () => {
     if (ended) return;
     ended = true;
     clearInterval(heartbeat);
     options.shutdownSignal?.removeEventListener('abort', end);
     unsubscribe?.();
-    body.end();
+    if (headersWritten) res.end();
   };
-  const heartbeat = setInterval(() => body.write(': heartbeat\n\n'), options.heartbeatMs);
-  let unsubscribe: (() => void) | undefined;
+  const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
   try {
     unsubscribe = await options.manager.events.subscribe(
       (event) => {
         if (ended) return;
-        body.write(formatMessage(event));
+        write(formatMessage(event));
         if (filter.sessionId && event.type === 'deleted') end();
       },
       { ...filter, after: ctx.get('Last-Event-ID') || undefined },
     );
   } catch (error) {
-    end();
+    clearInterval(heartbeat);
     throw error;
   }
-  // The client may have gone, or shutdown begun, while the subscription was being set up.
-  if (options.shutdownSignal?.aborted || ctx.req.destroyed) {
-    end();
+  // Koa would pipe a body and report a client leaving as an error; the stream is written here.
+  ctx.respond = false;
+  res.writeHead(200);
+  headersWritten = true;
+  res.write(`retry: ${RETRY_MS}\n: connected\n\n${early.join('')}`);
+  // Ended during the replay (the session's deletion), or the client or the server went meanwhile.
+  if (ended) {
+    unsubscribe();
+    res.end();
     return;
   }
+  res.once('close', end);
   options.shutdownSignal?.addEventListener('abort', end, { once: true });
+  if (options.shutdownSignal?.aborted || res.destroyed) end();
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
-  ctx.res.once('close', end);
-  body.write(`retry: ${RETRY_MS}\n: connected\n\n`);
-  ctx.body = body;
 }
 
 function formatMessage(event: SessionEvent): string {
