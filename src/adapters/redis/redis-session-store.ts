@@ -89,22 +89,18 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const { allowedFromStatuses } = condition;
-    const [outcome, current, next] = (await this.run(() =>
-      this.scripts.agentSessionsUpdate(
-        this.keys.session(id),
-        ...this.runKeys(),
-        this.keys.indexBase,
-        id,
-        optional(condition.expectedVersion),
-        String(condition.now),
-        patch.title === undefined ? '' : JSON.stringify(patch.title),
-        patch.status ?? '',
-        patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
-        allowedFromStatuses ? '1' : '0',
-        this.maxEvents,
-        ...(allowedFromStatuses ?? []),
-      ),
-    )) as Reply;
+    const [outcome, current, next] = await this.statusScript(
+      this.scripts.agentSessionsUpdate,
+      id,
+      optional(condition.expectedVersion),
+      String(condition.now),
+      patch.title === undefined ? '' : JSON.stringify(patch.title),
+      patch.status ?? '',
+      patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
+      allowedFromStatuses ? '1' : '0',
+      this.maxEvents,
+      ...(allowedFromStatuses ?? []),
+    );
     if (outcome === 'not_found') return { outcome };
     if (outcome === 'updated') return { outcome, session: fromHashFields(next), previous: fromHashFields(current) };
     return { outcome: outcome as 'unchanged' | 'version_conflict' | 'status_conflict', session: fromHashFields(current) };
@@ -137,18 +133,15 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   }
 
   async startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome> {
-    const [outcome, current, next] = (await this.run(() =>
-      this.scripts.agentSessionsStartRun(
-        this.keys.session(id),
-        ...this.runKeys(),
-        this.keys.indexBase,
-        id,
-        request.token,
-        String(request.leaseUntil),
-        String(request.now),
-        this.maxEvents,
-      ),
-    )) as Reply;
+    const { token, leaseUntil, now } = request;
+    const [outcome, current, next] = await this.statusScript(
+      this.scripts.agentSessionsStartRun,
+      id,
+      token,
+      String(leaseUntil),
+      String(now),
+      this.maxEvents,
+    );
     if (outcome === 'not_found') return { outcome };
     if (outcome === 'started') return { outcome, session: fromHashFields(next), previous: fromHashFields(current) };
     return { outcome: 'status_conflict', session: fromHashFields(current) };
@@ -160,21 +153,17 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   }
 
   async endRun(id: string, request: EndRunRequest): Promise<EndRunOutcome> {
-    const [outcome, current, next] = (await this.run(() =>
-      this.scripts.agentSessionsEndRun(
-        this.keys.session(id),
-        ...this.runKeys(),
-        this.keys.indexBase,
-        id,
-        optional(request.expectedVersion),
-        request.token ?? '',
-        optional(request.expiredBy),
-        request.status,
-        request.metadata === undefined ? '' : JSON.stringify(request.metadata),
-        String(request.now),
-        this.maxEvents,
-      ),
-    )) as Reply;
+    const [outcome, current, next] = await this.statusScript(
+      this.scripts.agentSessionsEndRun,
+      id,
+      optional(request.expectedVersion),
+      request.token ?? '',
+      optional(request.expiredBy),
+      request.status,
+      request.metadata === undefined ? '' : JSON.stringify(request.metadata),
+      String(request.now),
+      this.maxEvents,
+    );
     if (outcome === 'ended') return { outcome, session: fromHashFields(next), previous: fromHashFields(current) };
     if (outcome === 'version_conflict') return { outcome, session: fromHashFields(current) };
     return { outcome: outcome as 'not_found' | 'not_holder' };
@@ -193,6 +182,15 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   async close(): Promise<void> {
     this.feed.close();
     if (this.ownsClient) await closeClient(this.client);
+  }
+
+  /**
+   * Runs a script that may change a session's status: KEYS are the session hash, the event
+   * stream, run tokens and leases; ARGV starts with the index base and the session id.
+   */
+  private async statusScript(script: (...keysThenArgs: string[]) => Promise<unknown>, id: string, ...args: string[]): Promise<Reply> {
+    const keys = [this.keys.session(id), ...this.runKeys()];
+    return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args))) as Reply;
   }
 
   /** The keys every status-changing script touches besides the session hash. */
