@@ -141,12 +141,17 @@ function deliver(subscriber: Subscriber, event: SessionEvent): void {
   }
 }
 
-/** A second connection like `client`, but one that may block longer than the command timeout. */
+/**
+ * A second connection like `client` for the blocking reads: no command timeout (a read blocks
+ * for BLOCK_MS), and a read cut by a lost connection waits for the reconnect and is sent again
+ * (safe for a read; without this it would never settle and the loop would stall).
+ */
 function duplicateForBlocking(client: RedisClient): RedisClient {
+  const patient = { commandTimeout: undefined, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResendUnfulfilledCommands: true };
   const reader =
     client instanceof Cluster
-      ? client.duplicate(undefined, { redisOptions: { ...client.options.redisOptions, commandTimeout: undefined } })
-      : client.duplicate({ commandTimeout: undefined, enableOfflineQueue: true, maxRetriesPerRequest: null });
+      ? client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, ...patient } })
+      : client.duplicate(patient);
   reader.on('error', () => {});
   return reader;
 }
