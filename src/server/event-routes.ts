@@ -38,15 +38,20 @@ export function addSessionEventRoutes(router: Router, options: EventRouteOptions
 
   router.get(`${itemPath}/events`, problems, async (ctx) => {
     const sessionId = ctx.params.id as string;
-    await manager.get(sessionId); // 404 for an unknown session
-    await streamEvents(ctx, options, { sessionId });
+    // Checked once subscribed, so a delete in between still ends the stream (404 if it came first).
+    await streamEvents(ctx, options, { sessionId }, () => manager.get(sessionId));
   });
 
   router.all(`${collectionPath}/events`, problems, allowOnly(['GET', 'HEAD', 'OPTIONS']));
   router.all(`${itemPath}/events`, problems, allowOnly(['GET', 'HEAD', 'OPTIONS']));
 }
 
-async function streamEvents(ctx: Context, options: EventRouteOptions, filter: SessionEventFilter): Promise<void> {
+async function streamEvents(
+  ctx: Context,
+  options: EventRouteOptions,
+  filter: SessionEventFilter,
+  whenSubscribed: () => Promise<unknown> = async () => {},
+): Promise<void> {
   ctx.status = 200;
   ctx.type = 'text/event-stream';
   ctx.set('Cache-Control', 'no-cache, no-transform');
@@ -80,8 +85,9 @@ async function streamEvents(ctx: Context, options: EventRouteOptions, filter: Se
       },
       { ...filter, after: ctx.get('Last-Event-ID') || undefined },
     );
+    await whenSubscribed();
   } catch (error) {
-    clearInterval(heartbeat);
+    end();
     throw error;
   }
   // Koa would pipe a body and report a client leaving as an error; the stream is written here.
