@@ -28,7 +28,8 @@ describe('RedisSessionStore round trips', function () {
     await store.renewRun(warm.id, 'warm', Date.now() + 60_000);
     await store.endRun(warm.id, { token: 'warm', status: 'active', now: Date.now() });
     await manager.delete(warm.id);
-    monitor = await (redis.admin() as Redis).duplicate().monitor();
+    // monitor() opens a connection of its own (a duplicate), closed in after().
+    monitor = await (redis.admin() as Redis).monitor();
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (source !== 'lua') seen.push(args);
     });
