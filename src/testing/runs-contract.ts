@@ -56,6 +56,7 @@ export function describeRunContract(context: () => { store: SessionStore; manage
         assert.equal(await store.renewRun(session.id, 'a', Date.now() + 90_000), true);
         assert.equal(await store.renewRun(session.id, 'b', Date.now() + 90_000), false);
         assert.equal((await store.endRun(session.id, { token: 'b', status: 'completed', now: Date.now() })).outcome, 'not_holder');
+        assert.equal((await store.endRun(session.id, { status: 'completed', now: Date.now() })).outcome, 'not_holder');
         const ended = await store.endRun(session.id, { token: 'a', status: 'completed', now: Date.now() });
         assert.equal(ended.outcome === 'ended' && ended.session.status, 'completed');
         assert.equal(await store.renewRun(session.id, 'a', Date.now() + 90_000), false);

@@ -36,6 +36,9 @@ ${DROP_RUN}
 
 local id, token, expiredBy = ARGV[2], ARGV[4], ARGV[5]
 local function leaseExpired()
+  if expiredBy == '' then
+    return false
+  end
   local expiry = redis.call('ZSCORE', KEYS[4], id)
   return expiry and tonumber(expiry) <= tonumber(expiredBy)
 end
@@ -48,7 +51,7 @@ else
   holds = leaseExpired()
 end
 if #current == 0 or not holds or session.status ~= 'running' then
-  if expiredBy ~= '' and leaseExpired() then
+  if leaseExpired() then
     dropRun(KEYS[3], KEYS[4], id)
   end
   return {#current == 0 and 'not_found' or 'not_holder'}
