@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { AgentSessionManager, LAST_ERROR_METADATA_KEY, type AgentSession } from '../../src/index.js';
+import { AgentSessionManager, InvalidTransitionError, LAST_ERROR_METADATA_KEY, type AgentSession } from '../../src/index.js';
 import type { RedisSessionStore } from '../../src/redis.js';
 import { startServer } from '../../src/server/index.js';
 import { useStandaloneRedis } from '../helpers/redis-env.js';
@@ -71,10 +71,14 @@ describe('task runs across processes (Redis)', function () {
     return `redis://127.0.0.1:${port}`;
   }
 
-  it('aborts the handler in the process running it within 100 ms of a pause here resolving', async () => {
+  it('refuses a second run here, and aborts the handler in the process running it within 100 ms of a pause here resolving', async () => {
     worker = startWorker(url(), redis.prefixOf(store), session.id);
     await worker.waitFor(/running/);
     expect((await manager.get(session.id)).status).to.equal('running');
+    let called = false;
+    const second = await manager.runTask(session.id, async () => void (called = true)).catch((error: unknown) => error);
+    expect(second, 'a second run here while the worker runs').to.be.instanceOf(InvalidTransitionError);
+    expect(called).to.equal(false);
     await manager.pause(session.id);
     const pausedAt = Date.now();
     const [, abortedAt] = await worker.waitFor(/aborted (\d+)/);
