@@ -2,6 +2,7 @@ import type { AgentSession, SessionStatus } from './session.js';
 
 /** What happened to a session: a status change is `transitioned`, any other real change `updated`. */
 export const SESSION_EVENT_TYPES = ['created', 'updated', 'transitioned', 'deleted'] as const;
+/** One of `SESSION_EVENT_TYPES`. */
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
 
 /**

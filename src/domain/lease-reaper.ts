@@ -17,6 +17,7 @@ export interface LeaseReaper {
   sweep(): Promise<AgentSession[]>;
 }
 
+/** How often a reaper sweeps unless told otherwise. */
 export const DEFAULT_REAPER_INTERVAL_MS = 5_000;
 const BATCH = 100;
 

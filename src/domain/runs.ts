@@ -13,6 +13,7 @@ export interface StartRunRequest {
   now: number;
 }
 
+/** How a run start ended; on a refusal the current session is returned untouched. */
 export type StartRunOutcome =
   | { outcome: 'started'; session: AgentSession; previous: AgentSession }
   | { outcome: 'not_found' }
@@ -29,6 +30,7 @@ export interface EndRunRequest {
   now: number;
 }
 
+/** How ending a run went; only `ended` changed anything. */
 export type EndRunOutcome =
   | { outcome: 'ended'; session: AgentSession; previous: AgentSession }
   | { outcome: 'not_found' }
