@@ -38,6 +38,8 @@ async function main(args: string[]): Promise<number> {
     bodyLimitBytes: config.bodyLimitBytes,
     apiKeys: config.apiKeys,
     corsOrigins: config.corsOrigins,
+    eventHeartbeatMs: config.eventHeartbeatMs,
+    leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
   });
   logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
 

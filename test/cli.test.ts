@@ -76,7 +76,7 @@ describe('npm start (dist/cli.js)', function () {
   it('lists every configuration variable with --help', async () => {
     const { code, stdout } = await runToExit(['--help'], {});
     expect(code).to.equal(0);
-    for (const variable of ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'BODY_LIMIT', 'CORS_ORIGINS', 'API_KEYS', 'AUTH']) {
+    for (const variable of ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'BODY_LIMIT', 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS']) {
       expect(stdout).to.contain(variable);
     }
   });

@@ -28,6 +28,8 @@ describe('server configuration', () => {
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
       API_KEYS: 'key-aaaaaaaaaaaaaaaa,key-bbbbbbbbbbbbbbbb',
       SHUTDOWN_TIMEOUT_MS: '2500',
+      EVENT_HEARTBEAT_MS: '1000',
+      LEASE_REAPER_INTERVAL_MS: '0',
     });
     expect(config).to.deep.equal({
       port: 8080,
@@ -41,6 +43,8 @@ describe('server configuration', () => {
       apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
       authOff: false,
       shutdownTimeoutMs: 2500,
+      eventHeartbeatMs: 1000,
+      leaseReaperIntervalMs: 0,
     });
   });
 

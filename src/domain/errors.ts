@@ -6,7 +6,8 @@ export type SessionErrorCode =
   | 'invalid_input'
   | 'invalid_transition'
   | 'version_conflict'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'not_supported';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -70,5 +71,14 @@ export class StoreUnavailableError extends SessionError {
   constructor(message = 'The session store is unavailable.', options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The store has no support for an optional capability (change events or task runs). */
+export class NotSupportedError extends SessionError {
+  readonly code = 'not_supported';
+  constructor(readonly capability: string) {
+    super(`The session store does not support ${capability}.`);
+    this.name = 'NotSupportedError';
   }
 }

@@ -14,9 +14,12 @@ import type {
   UpdateSessionInput,
   WriteOptions,
 } from './session.js';
+import { startLeaseReaper, type LeaseReaper, type LeaseReaperOptions } from './lease-reaper.js';
+import { SessionEvents } from './session-events.js';
 import { looksLikeSessionId, newSessionId } from './session-id.js';
 import type { SessionPatch, SessionStore, UpdateOutcome } from './session-store.js';
 import { statusesThatMayMoveTo } from './state-machine.js';
+import { runTask, type RunTaskOptions, type TaskHandler, type TaskRunResult } from './task-run.js';
 import { validateCreateInput, validateListQuery, validateUpdateInput } from './validation.js';
 
 /** Options for tests and hosts with special needs; the defaults suit production. */
@@ -39,6 +42,8 @@ const MAX_ID_ATTEMPTS = 5;
 export class AgentSessionManager {
   private readonly clock: () => number;
   private readonly generateId: () => string;
+  /** Change events of every session (needs a store with `subscribe`). */
+  readonly events: SessionEvents;
 
   constructor(
     private readonly store: SessionStore,
@@ -46,6 +51,7 @@ export class AgentSessionManager {
   ) {
     this.clock = options.clock ?? Date.now;
     this.generateId = options.generateId ?? newSessionId;
+    this.events = new SessionEvents(store);
   }
 
   /** Creates an `active` session with the documented defaults and returns it. */
@@ -110,6 +116,29 @@ export class AgentSessionManager {
     if (result.outcome === 'version_conflict') {
       throw new VersionConflictError(id, options.ifVersion as number, result.session.version);
     }
+  }
+
+  /**
+   * Runs `handler` as the session's one task: moves it `active` -> `running` atomically (throwing
+   * `InvalidTransitionError` when it is not `active`, e.g. another run holds it, in any process),
+   * then on settle to `active` (`completed` with `{ done: true }`) or, when the handler throws, to
+   * `failed` with the message in `metadata.last_error`. Pausing, deleting or otherwise moving the
+   * session aborts `signal`; the run then changes nothing. A lease, renewed while the handler
+   * runs, lets `startLeaseReaper` fail the session if this process dies.
+   */
+  runTask(id: string, handler: TaskHandler, options: RunTaskOptions = {}): Promise<TaskRunResult> {
+    if (!looksLikeSessionId(id)) return Promise.reject(new SessionNotFoundError(id));
+    return runTask(this.store, this.clock, id, handler, options);
+  }
+
+  /** Fails `running` sessions whose lease expired, at once and then every `intervalMs`. */
+  startLeaseReaper(options: LeaseReaperOptions = {}): LeaseReaper {
+    return startLeaseReaper(this.store, this.clock, options);
+  }
+
+  /** True when the store supports task runs (and so `runTask` and `startLeaseReaper`). */
+  get supportsTasks(): boolean {
+    return typeof this.store.startRun === 'function' && this.events.supported;
   }
 
   /** Resolves when the store is reachable; rejects with `StoreUnavailableError` when not. */

@@ -1,3 +1,5 @@
+import type { SessionEventListener, StoreSubscribeOptions, Unsubscribe } from './events.js';
+import type { SessionRunStore } from './runs.js';
 import type { AgentSession, SessionMetadata, SessionStatus } from './session.js';
 
 /** Filters and paging a store applies; the manager has already validated and defaulted them. */
@@ -52,8 +54,14 @@ export type DeleteOutcome =
  * a conflicting write and no update is lost. The manager never reads, modifies and writes back.
  *
  * Behaviour every store must have is defined by the contract suite in `agent-sessions/testing`.
+ *
+ * Two capabilities are optional, so a minimal store stays small: change events (`subscribe`) and
+ * task runs (`SessionRunStore`, needed by `manager.runTask`). A store that has them emits exactly
+ * one event per real change (insert, `updated` update, delete, run start and end), recorded
+ * atomically with the change itself, and none for refusals or `unchanged` outcomes. Both built-in
+ * stores have both; the contract suite checks them when present.
  */
-export interface SessionStore {
+export interface SessionStore extends Partial<SessionRunStore> {
   /** Adds a new session; resolves `false` (and changes nothing) when the id already exists. */
   insert(session: AgentSession): Promise<boolean>;
   /** The session with this id, or `undefined`. */
@@ -68,6 +76,11 @@ export interface SessionStore {
   update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome>;
   /** Removes the session (and every index entry of it) if it is at `expectedVersion`, when given. */
   delete(id: string, condition?: { expectedVersion?: number }): Promise<DeleteOutcome>;
+  /**
+   * Calls `listener` with every event recorded from now on (or after `options.after`), in order.
+   * Resolves once the subscription is live: every change made after that is delivered.
+   */
+  subscribe?(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe>;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` when it does not. */
   ping?(): Promise<void>;
   /** Releases connections the store opened itself. */

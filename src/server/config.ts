@@ -13,6 +13,9 @@ export interface ServerConfig {
   apiKeys: string[];
   authOff: boolean;
   shutdownTimeoutMs: number;
+  eventHeartbeatMs: number;
+  /** 0: no lease reaper. */
+  leaseReaperIntervalMs: number;
 }
 
 /** One bad environment variable, named, with what is wrong. */
@@ -134,6 +137,20 @@ const SPECS = [
     fallback: '10000',
     description: 'How long SIGTERM/SIGINT waits for in-flight requests before cutting them.',
     parse: integerIn(0, 600_000),
+  },
+  {
+    variable: 'EVENT_HEARTBEAT_MS',
+    key: 'eventHeartbeatMs',
+    fallback: '15000',
+    description: 'Interval of the heartbeat comments on open event streams (SSE).',
+    parse: integerIn(100, 600_000),
+  },
+  {
+    variable: 'LEASE_REAPER_INTERVAL_MS',
+    key: 'leaseReaperIntervalMs',
+    fallback: '5000',
+    description: 'How often to fail running sessions whose task lease expired (their runner died); 0 turns it off.',
+    parse: integerIn(0, 3_600_000),
   },
 ] as const satisfies ReadonlyArray<VariableSpec<keyof ServerConfig>>;
 

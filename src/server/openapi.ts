@@ -22,6 +22,7 @@ const COMPONENT_SCHEMAS = {
   Created: schemas.CreatedResource,
   Status: schemas.StatusResource,
   Problem: schemas.Problem,
+  SessionEvent: schemas.SessionEventResource,
 };
 type ComponentName = keyof typeof COMPONENT_SCHEMAS;
 
@@ -46,6 +47,7 @@ const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   413: 'The request body is over the size limit.',
   415: 'The request body is not `application/json`.',
   431: 'The request line and headers are over the size limit; the connection is closed.',
+  501: 'The session store does not support change events.',
   500: 'An unexpected fault (`urn:agent-sessions:problem:internal-error`); no internals are included.',
   503: 'The session store is unreachable; try again later.',
 };
@@ -90,12 +92,19 @@ const PARAMETERS = {
     description: 'Apply only if the session is still at this entity tag (from `ETag`), else 412. `*` or absent: any version.',
     schema: { type: 'string' },
   },
+  LastEventId: {
+    name: 'Last-Event-ID',
+    in: 'header',
+    required: false,
+    description: 'Resume after this event id (sent by EventSource on reconnect); events still retained by the store are replayed first.',
+    schema: { type: 'string' },
+  },
 };
 const parameterRef = (name: keyof typeof PARAMETERS) => ({ $ref: `#/components/parameters/${name}` });
 
-/** One query parameter per property of the `ListSessionsQuery` schema. */
-function listQueryParameters() {
-  const query = plainJson(schemas.ListSessionsQuery) as { properties: Record<string, object>; required?: string[] };
+/** One query parameter per property of a query-string schema. */
+function queryParameters(querySchema: typeof schemas.ListSessionsQuery | typeof schemas.SessionEventsQuery) {
+  const query = plainJson(querySchema) as { properties: Record<string, object>; required?: string[] };
   return Object.entries(query.properties).map(([name, schema]) => ({
     name,
     in: 'query',
@@ -113,6 +122,26 @@ function statusChange(verb: 'pause' | 'resume', summary: string) {
       responses: {
         '200': { description: 'The new status.', headers: ETAG_HEADER, content: json('Status') },
         ...errorResponses(ON_ONE_SESSION, CONDITIONAL),
+      },
+    },
+  };
+}
+
+/** A Server-Sent Events stream of change events. */
+function eventStream(operationId: string, summary: string, parameters: object[], errors: number[]) {
+  return {
+    get: {
+      operationId,
+      summary,
+      parameters: [...parameters, parameterRef('LastEventId')],
+      responses: {
+        '200': {
+          description:
+            'A `text/event-stream` that stays open: per change, an `id:` line (the event id) and a `data:` line holding a ' +
+            '`SessionEvent` JSON object (see components); `: heartbeat` comments keep it alive. Ends on server shutdown.',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        ...errorResponses(errors, [501]),
       },
     },
   };
@@ -147,9 +176,24 @@ function build(): OpenApiDocument {
         get: {
           operationId: 'listAgentSessions',
           summary: 'List agent sessions, newest first.',
-          parameters: listQueryParameters(),
+          parameters: queryParameters(schemas.ListSessionsQuery),
           responses: { '200': { description: 'One page.', content: json('SessionPage') }, ...errorResponses([400]) },
         },
+      },
+      [`${COLLECTION_PATH}/events`]: eventStream(
+        'streamAgentSessionEvents',
+        'Stream change events of every session, or of one db connection.',
+        queryParameters(schemas.SessionEventsQuery),
+        [400],
+      ),
+      [`${OPENAPI_ITEM_PATH}/events`]: {
+        parameters: [parameterRef('SessionId')],
+        ...eventStream(
+          'streamAgentSessionEventsOfSession',
+          'Stream change events of one session; the stream ends after its `deleted` event.',
+          [],
+          ON_ONE_SESSION,
+        ),
       },
       [OPENAPI_ITEM_PATH]: {
         parameters: [parameterRef('SessionId')],

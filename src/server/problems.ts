@@ -1,5 +1,6 @@
 import {
   InvalidTransitionError,
+  NotSupportedError,
   SessionNotFoundError,
   StoreUnavailableError,
   ValidationError,
@@ -42,6 +43,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
+  { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
 ];
 

@@ -3,7 +3,8 @@ import type { Context } from 'koa';
 import type { AgentSession, AgentSessionManager } from '../domain/index.js';
 import { problemResponses, type UnexpectedErrorHandler } from './error-middleware.js';
 import { etagOf, writeOptionsFromIfMatch } from './etag.js';
-import { MethodNotAllowedError } from './http-errors.js';
+import { allowOnly } from './allow-only.js';
+import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
@@ -21,6 +22,10 @@ export interface AgentSessionRouterOptions {
    * `createServer` turns it off: its app answers every error in one place already.
    */
   answerErrors?: boolean;
+  /** Interval of the comment lines that keep event streams alive through proxies (default 15 s). */
+  eventHeartbeatMs?: number;
+  /** Aborting it ends every open event stream (`startServer` does so on `close`). */
+  shutdownSignal?: AbortSignal;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
@@ -53,19 +58,8 @@ function sendStatus(ctx: Context, session: AgentSession): void {
   ctx.body = { status: session.status };
 }
 
-function allowOnly(methods: string[]) {
-  return (ctx: Context) => {
-    if (ctx.method === 'OPTIONS') {
-      ctx.set('Allow', methods.join(', '));
-      ctx.status = 204;
-      return;
-    }
-    throw new MethodNotAllowedError(ctx.method, methods);
-  };
-}
-
 /**
- * The seven documented endpoints as a @koa/router router. It answers its own errors with problem
+ * The seven documented endpoints, plus the two event streams, as a @koa/router router. It answers its own errors with problem
  * JSON, so a host can mount it in any Koa app: `app.use(router.routes())`.
  */
 export function createAgentSessionRouter(options: AgentSessionRouterOptions): Router {
@@ -73,6 +67,16 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   const problems =
     options.answerErrors === false ? [] : [problemResponses(options.onUnexpectedError ?? ((error) => console.error(error)))];
   const router = new Router();
+
+  // Before the `/:id` routes, so `events` is never taken for a session id.
+  addSessionEventRoutes(router, {
+    manager,
+    problems,
+    collectionPath: COLLECTION_PATH,
+    itemPath: ITEM_PATH,
+    heartbeatMs: options.eventHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    shutdownSignal: options.shutdownSignal,
+  });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));

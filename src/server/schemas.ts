@@ -1,5 +1,13 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { LIMITS, SESSION_MODES, SESSION_STATUSES, type SessionMode, type SessionStatus } from '../domain/index.js';
+import {
+  LIMITS,
+  SESSION_EVENT_TYPES,
+  SESSION_MODES,
+  SESSION_STATUSES,
+  type SessionEventType,
+  type SessionMode,
+  type SessionStatus,
+} from '../domain/index.js';
 
 // The single source of truth for the wire: ajv validates requests with these schemas, the wire
 // types below are derived from them, and the OpenAPI document is built from them.
@@ -72,6 +80,13 @@ export const ListSessionsQuery = Type.Object(
 );
 export type ListSessionsQuery = Static<typeof ListSessionsQuery>;
 
+/** GET /api/v1/agent-sessions/events query string. */
+export const SessionEventsQuery = Type.Object(
+  { db_connection_id: Type.Optional(DbConnectionId) },
+  { additionalProperties: false },
+);
+export type SessionEventsQuery = Static<typeof SessionEventsQuery>;
+
 /** A session on the wire: exactly these nine fields. */
 export const SessionResource = Type.Object(
   {
@@ -96,6 +111,18 @@ export const SessionPageResource = Type.Object({
   offset: Type.Integer(),
 });
 export type SessionPageResource = Static<typeof SessionPageResource>;
+
+/** One change event, as the `data:` of a Server-Sent Event; its id is the SSE `id:`. */
+export const SessionEventResource = Type.Object(
+  {
+    type: StringEnum<SessionEventType>(SESSION_EVENT_TYPES, 'What happened: a status change is `transitioned`.'),
+    session: SessionResource,
+    previous_status: Nullable(StringEnum<SessionStatus>(SESSION_STATUSES, 'The status before the change; `null` for `created`.')),
+    at: Type.String({ description: 'When the store recorded the change (ISO 8601 UTC).' }),
+  },
+  { additionalProperties: false },
+);
+export type SessionEventResource = Static<typeof SessionEventResource>;
 
 export const CreatedResource = Type.Object({ session_id: Type.String() });
 export type CreatedResource = Static<typeof CreatedResource>;

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_REAPER_INTERVAL_MS } from '../domain/index.js';
 import { createServer, type CreateServerOptions } from './app.js';
 import { answerClientError } from './client-errors.js';
 
@@ -29,6 +30,11 @@ export interface ConnectionLimits {
 export interface StartServerOptions extends CreateServerOptions, ConnectionLimits {
   port?: number;
   host?: string;
+  /**
+   * How often to fail `running` sessions whose task lease expired (a crashed runner), in ms;
+   * default 5 s, `false` for never. Runs once at start-up too; only when the store supports runs.
+   */
+  leaseReaperIntervalMs?: number | false;
 }
 
 /** The defaults `startServer` applies to `ConnectionLimits`. */
@@ -47,8 +53,8 @@ export interface RunningServer {
   /** Base URL, such as `http://127.0.0.1:3000`. */
   url: string;
   /**
-   * Stops accepting connections, lets in-flight requests finish for up to `drainMs`
-   * (default 10 s), then cuts whatever is left.
+   * Ends every open event stream, stops the lease reaper, stops accepting connections, lets
+   * in-flight requests finish for up to `drainMs` (default 10 s), then cuts whatever is left.
    */
   close(drainMs?: number): Promise<void>;
 }
@@ -78,9 +84,19 @@ function boundedHttpServer(limits: ConnectionLimits, handler: RequestListener): 
 
 /** Builds the app and listens on `host:port` (defaults 127.0.0.1:3000; port 0 picks a free one). */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { port = 3000, host = '127.0.0.1' } = options;
-  const server = boundedHttpServer(options, createServer(options).callback()).listen(port, host);
+  const { port = 3000, host = '127.0.0.1', leaseReaperIntervalMs = DEFAULT_REAPER_INTERVAL_MS, ...appOptions } = options;
+  const shutdown = new AbortController();
+  const shutdownSignal = appOptions.shutdownSignal ? AbortSignal.any([appOptions.shutdownSignal, shutdown.signal]) : shutdown.signal;
+  const server = boundedHttpServer(options, createServer({ ...appOptions, shutdownSignal }).callback()).listen(port, host);
   await once(server, 'listening');
+  const { manager, logger } = appOptions;
+  const reaper =
+    leaseReaperIntervalMs !== false && manager.supportsTasks
+      ? manager.startLeaseReaper({
+          intervalMs: leaseReaperIntervalMs,
+          onError: (error) => logger?.warn({ err: error }, 'lease reaper sweep failed'),
+        })
+      : undefined;
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -88,6 +104,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     server,
     url: `http://${hostForUrl}:${address.port}`,
     close(drainMs = 10_000) {
+      reaper?.stop();
+      shutdown.abort();
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), drainMs);
         timer.unref();

@@ -1,10 +1,17 @@
 import type {
   AgentSession,
+  SessionEvent,
   CreateSessionInput,
   ListSessionsQuery as DomainListQuery,
   UpdateSessionInput,
 } from '../domain/index.js';
-import type { CreateSessionBody, ListSessionsQuery, SessionResource, UpdateSessionBody } from './schemas.js';
+import type {
+  CreateSessionBody,
+  ListSessionsQuery,
+  SessionEventResource,
+  SessionResource,
+  UpdateSessionBody,
+} from './schemas.js';
 
 // The one place where snake_case wire names meet camelCase library names.
 
@@ -19,6 +26,16 @@ export function toSessionResource(session: AgentSession): SessionResource {
     created_at: session.createdAt,
     updated_at: session.updatedAt,
     metadata: session.metadata as Record<string, unknown>,
+  };
+}
+
+/** An event as the `data:` of its Server-Sent Event (the event id travels as the SSE `id:`). */
+export function toSessionEventResource(event: SessionEvent): SessionEventResource {
+  return {
+    type: event.type,
+    session: toSessionResource(event.session),
+    previous_status: event.previousStatus,
+    at: event.at,
   };
 }
 

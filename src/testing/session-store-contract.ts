@@ -6,6 +6,8 @@ import { newSessionId } from '../domain/session-id.js';
 import type { SessionStore } from '../domain/session-store.js';
 import { canTransition } from '../domain/state-machine.js';
 import { InvalidTransitionError, SessionNotFoundError, VersionConflictError } from '../domain/errors.js';
+import { describeEventContract } from './events-contract.js';
+import { describeRunContract } from './runs-contract.js';
 
 // The definition of a store: every adapter runs this suite unchanged. It uses mocha-style
 // globals (describe / it / beforeEach / afterEach) and node:assert, so a host can run it
@@ -407,5 +409,9 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
         assert.equal((await manager.list({ dbConnectionId: 'db-race' })).total, 0);
       });
     });
+
+    // Optional capabilities: skipped for a store without them.
+    describeEventContract(() => ({ store, manager }));
+    describeRunContract(() => ({ store, manager }));
   });
 }

@@ -12,6 +12,8 @@ export interface RedisTestEnv {
   harness: SessionStoreHarness;
   /** A new store on a fresh random prefix. */
   newStore(): RedisSessionStore;
+  /** A new store on the given prefix (e.g. one shared with other processes). */
+  newStoreWithPrefix(prefix: string): RedisSessionStore;
   /** A client of the test's own, for looking at keys directly. */
   admin(): Redis | Cluster;
   /** The prefix a store from `newStore` was given. */
@@ -64,15 +66,16 @@ function envWith(
   nodes: () => Redis[],
 ): RedisTestEnv {
   const prefixes = new WeakMap<SessionStore, string>();
-  const newStore = () => {
-    const prefix = `test-${randomBytes(6).toString('hex')}`;
+  const newStoreWithPrefix = (prefix: string) => {
     const store = storeOn(prefix);
     prefixes.set(store, prefix);
     return store;
   };
+  const newStore = () => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`);
   const prefixOf = (store: SessionStore) => prefixes.get(store) as string;
   return {
     newStore,
+    newStoreWithPrefix,
     admin,
     prefixOf,
     harness: {

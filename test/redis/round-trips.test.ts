@@ -23,8 +23,13 @@ describe('RedisSessionStore round trips', function () {
     const warm = await manager.create({ dbConnectionId: 'warm' });
     await manager.pause(warm.id);
     await manager.list();
+    await manager.resume(warm.id);
+    await store.startRun(warm.id, { token: 'warm', leaseUntil: Date.now() + 60_000, now: Date.now() });
+    await store.renewRun(warm.id, 'warm', Date.now() + 60_000);
+    await store.endRun(warm.id, { token: 'warm', status: 'active', now: Date.now() });
     await manager.delete(warm.id);
-    monitor = await (redis.admin() as Redis).duplicate().monitor();
+    // monitor() opens a connection of its own (a duplicate), closed in after().
+    monitor = await (redis.admin() as Redis).monitor();
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (source !== 'lua') seen.push(args);
     });
@@ -66,11 +71,20 @@ describe('RedisSessionStore round trips', function () {
     ['delete', () => manager.delete(session.id)],
   ];
 
-  for (const [name, call] of calls) {
+  let run: AgentSession;
+  const runCalls: Array<[string, () => Promise<unknown>]> = [
+    ['create (for a run)', async () => (run = await manager.create({ dbConnectionId: 'db-rt' }))],
+    ['startRun', () => store.startRun(run.id, { token: 't', leaseUntil: Date.now() + 60_000, now: Date.now() })],
+    ['renewRun', () => store.renewRun(run.id, 't', Date.now() + 90_000)],
+    ['expiredRuns', () => store.expiredRuns(Date.now(), 100)],
+    ['endRun', () => store.endRun(run.id, { token: 't', status: 'completed', now: Date.now() })],
+  ];
+
+  for (const [name, call] of [...calls, ...runCalls]) {
     it(`sends exactly one command for ${name}`, async () => {
       const commands = await commandsOf(call);
       expect(commands, `commands Redis received for ${name}`).to.have.length(1);
-      expect(commands[0]).to.be.oneOf(['evalsha', 'hgetall']);
+      expect(commands[0]).to.be.oneOf(['evalsha', 'hgetall', 'zrangebyscore']);
     });
   }
 });

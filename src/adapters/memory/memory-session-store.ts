@@ -1,14 +1,34 @@
 import type {
   AgentSession,
   DeleteOutcome,
+  EndRunOutcome,
+  EndRunRequest,
+  SessionEventListener,
   SessionPatch,
+  SessionRunStore,
   SessionStore,
+  StartRunOutcome,
+  StartRunRequest,
+  StoreSubscribeOptions,
+  Unsubscribe,
   StoreListQuery,
   StoreListResult,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
+import { MemoryEventLog } from './memory-event-log.js';
 import { SortedIndex } from './sorted-index.js';
+
+/** Options for `MemorySessionStore`. */
+export interface MemorySessionStoreOptions {
+  /** Recent events kept for subscribers resuming with `after` (default 10,000). */
+  eventRetention?: number;
+}
+
+interface Run {
+  token: string;
+  leaseUntil: number;
+}
 
 interface Entry {
   session: AgentSession;
@@ -24,16 +44,24 @@ const ID_OFFSET_IN_KEY = 24;
  * sessions, per db connection, per status and per both, so a page never scans sessions that do
  * not match. Each method runs synchronously to completion, which makes every write atomic.
  * Stored sessions are deep-frozen, so what callers get back can never change the store.
+ * Events go to in-process subscribers; run leases live in a map of the (few) running sessions.
  */
-export class MemorySessionStore implements SessionStore {
+export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly entries = new Map<string, Entry>();
   private readonly indexes = new Map<string, SortedIndex>();
+  private readonly runs = new Map<string, Run>();
+  private readonly events: MemoryEventLog;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    this.events = new MemoryEventLog(options.eventRetention);
+  }
 
   async insert(session: AgentSession): Promise<boolean> {
     if (this.entries.has(session.id)) return false;
     const entry = { session: deepFreeze(session), key: session.createdAt + session.id };
     this.entries.set(session.id, entry);
     this.index(entry, 'add');
+    this.events.record('created', entry.session, null);
     return true;
   }
 
@@ -62,10 +90,7 @@ export class MemorySessionStore implements SessionStore {
     }
     const next = applyPatch(current, patch, condition.now);
     if (!next) return { outcome: 'unchanged', session: current };
-    if (next.status !== current.status) this.index(entry, 'remove');
-    entry.session = deepFreeze(next);
-    if (next.status !== current.status) this.index(entry, 'add');
-    return { outcome: 'updated', session: entry.session, previous: current };
+    return { outcome: 'updated', session: this.replace(entry, next), previous: current };
   }
 
   async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
@@ -76,13 +101,80 @@ export class MemorySessionStore implements SessionStore {
     }
     this.entries.delete(id);
     this.index(entry, 'remove');
+    this.runs.delete(id);
+    this.events.record('deleted', entry.session, entry.session.status);
     return { outcome: 'deleted', session: entry.session };
+  }
+
+  async subscribe(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe> {
+    return this.events.subscribe(listener, options);
+  }
+
+  /** Event listeners subscribed right now (for leak checks). */
+  get listenerCount(): number {
+    return this.events.listenerCount;
+  }
+
+  async startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome> {
+    const entry = this.entries.get(id);
+    if (!entry) return { outcome: 'not_found' };
+    const previous = entry.session;
+    if (previous.status !== 'active') return { outcome: 'status_conflict', session: previous };
+    const session = this.replace(entry, changed(previous, { status: 'running' }, request.now));
+    this.runs.set(id, { token: request.token, leaseUntil: request.leaseUntil });
+    return { outcome: 'started', session, previous };
+  }
+
+  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
+    const run = this.runs.get(id);
+    if (run?.token !== token) return false;
+    run.leaseUntil = leaseUntil;
+    return true;
+  }
+
+  async endRun(id: string, request: EndRunRequest): Promise<EndRunOutcome> {
+    const entry = this.entries.get(id);
+    const run = this.runs.get(id);
+    if (!entry) return { outcome: 'not_found' };
+    const holds = request.token !== undefined ? run?.token === request.token : run !== undefined && run.leaseUntil <= (request.expiredBy ?? -1);
+    if (!holds || entry.session.status !== 'running') {
+      if (request.expiredBy !== undefined && run && run.leaseUntil <= request.expiredBy) this.runs.delete(id);
+      return { outcome: 'not_holder' };
+    }
+    const previous = entry.session;
+    if (request.expectedVersion !== undefined && request.expectedVersion !== previous.version) {
+      return { outcome: 'version_conflict', session: previous };
+    }
+    const fields = { status: request.status, metadata: request.metadata ?? previous.metadata };
+    return { outcome: 'ended', session: this.replace(entry, changed(previous, fields, request.now)), previous };
+  }
+
+  async expiredRuns(now: number, limit: number): Promise<string[]> {
+    const expired: string[] = [];
+    for (const [id, run] of this.runs) {
+      if (expired.length === limit) break;
+      if (run.leaseUntil <= now) expired.push(id);
+    }
+    return expired;
   }
 
   /** Always reachable: it lives in this process. */
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  /** Stores `next` in place of the entry's session, moving indexes, dropping a run, emitting the event. */
+  private replace(entry: Entry, next: AgentSession): AgentSession {
+    const current = entry.session;
+    const statusChanged = next.status !== current.status;
+    if (statusChanged) this.index(entry, 'remove');
+    entry.session = deepFreeze(next);
+    if (statusChanged) this.index(entry, 'add');
+    // Whoever moves a session out of running (pause, delete, PATCH) takes the run's lease away.
+    if (statusChanged && current.status === 'running') this.runs.delete(current.id);
+    this.events.record(statusChanged ? 'transitioned' : 'updated', entry.session, current.status);
+    return entry.session;
+  }
 
   private index(entry: Entry, change: 'add' | 'remove'): void {
     const { dbConnectionId, status } = entry.session;
@@ -112,13 +204,18 @@ function applyPatch(current: AgentSession, patch: SessionPatch, now: number): Ag
   const title = patch.title !== undefined ? patch.title : current.title;
   const status = patch.status ?? current.status;
   const metadata = patch.metadata ?? current.metadata;
-  const changed =
+  const differs =
     title !== current.title ||
     status !== current.status ||
     (metadata !== current.metadata && JSON.stringify(metadata) !== JSON.stringify(current.metadata));
-  if (!changed) return undefined;
+  if (!differs) return undefined;
+  return changed(current, { title, status, metadata }, now);
+}
+
+/** `current` with `fields` set, one version on, `updatedAt` moved forward. */
+function changed(current: AgentSession, fields: Partial<AgentSession>, now: number): AgentSession {
   const updatedAt = new Date(Math.max(now, Date.parse(current.updatedAt) + 1)).toISOString();
-  return { ...current, title, status, metadata, updatedAt, version: current.version + 1 };
+  return { ...current, ...fields, updatedAt, version: current.version + 1 };
 }
 
 function deepFreeze<T>(value: T): T {

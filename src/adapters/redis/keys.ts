@@ -12,6 +12,9 @@ import type { SessionStatus } from '../../domain/index.js';
  *   {prefix}:i:db:<dbConnectionId>          the same, for one db connection
  *   {prefix}:i:st:<status>                  the same, for one status
  *   {prefix}:i:dbst:<status>:<dbConnectionId>  the same, for both
+ *   {prefix}:events                         stream: change events, trimmed to about N entries
+ *   {prefix}:runs                           hash: session id -> token of the run holding it
+ *   {prefix}:leases                         sorted set: running session ids by lease expiry ms
  *
  * The update and delete scripts build the status and db index keys themselves from
  * `indexBase` (see `scripts/`); keep the two in step.
@@ -21,6 +24,12 @@ export class SessionKeys {
   readonly sessionBase: string;
   /** Starts every index key; the update and delete scripts append the rest. */
   readonly indexBase: string;
+  /** The stream every write script appends its change event to. */
+  readonly events: string;
+  /** Run tokens by session id. */
+  readonly runs: string;
+  /** Run lease expiries, so the reaper finds expired ones without scanning. */
+  readonly leases: string;
 
   constructor(prefix: string) {
     if (prefix === '' || /[{}]/.test(prefix)) {
@@ -28,6 +37,9 @@ export class SessionKeys {
     }
     this.sessionBase = `{${prefix}}:s:`;
     this.indexBase = `{${prefix}}:i:`;
+    this.events = `{${prefix}}:events`;
+    this.runs = `{${prefix}}:runs`;
+    this.leases = `{${prefix}}:leases`;
   }
 
   session(id: string): string {

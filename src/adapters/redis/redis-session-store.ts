@@ -1,14 +1,23 @@
 import type {
   AgentSession,
   DeleteOutcome,
+  EndRunOutcome,
+  EndRunRequest,
+  SessionEventListener,
   SessionPatch,
+  SessionRunStore,
   SessionStore,
+  StartRunOutcome,
+  StartRunRequest,
+  StoreSubscribeOptions,
+  Unsubscribe,
   StoreListQuery,
   StoreListResult,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
 import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
+import { RedisEventFeed } from './event-feed.js';
 import { SessionKeys } from './keys.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
 import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
@@ -17,7 +26,12 @@ import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './sessi
 export type RedisSessionStoreOptions = ({ url: string; client?: never } | { client: RedisClient; url?: never }) & {
   /** Starts every key, as the hash tag `{prefix}`; defaults to `agent-sessions`. No `{` or `}`. */
   prefix?: string;
+  /** About how many change events the stream `{prefix}:events` keeps (default 10,000). */
+  eventStreamMaxLength?: number;
 };
+
+/** Default approximate length of the event stream. */
+export const DEFAULT_EVENT_STREAM_MAX_LENGTH = 10_000;
 
 type Reply = [string, ...string[][]];
 
@@ -25,13 +39,17 @@ type Reply = [string, ...string[][]];
  * Sessions in Redis (standalone or Cluster): one hash per session plus sorted-set indexes for
  * listing. Every call is one round trip; every write is one Lua script, so it is atomic across
  * all processes sharing the Redis. Unreachable Redis makes calls fail fast with
- * `StoreUnavailableError`; the store reconnects by itself. See docs/redis-store.md.
+ * `StoreUnavailableError`; the store reconnects by itself. Every write script also appends its
+ * change event to one stream, so events are totally ordered across processes and cannot be
+ * separated from their write. See docs/redis-store.md and docs/tasks-and-events.md.
  */
-export class RedisSessionStore implements SessionStore {
+export class RedisSessionStore implements SessionStore, SessionRunStore {
   private readonly client: RedisClient;
   private readonly ownsClient: boolean;
   private readonly keys: SessionKeys;
   private readonly scripts: SessionScripts;
+  private readonly maxEvents: string;
+  private readonly feed: RedisEventFeed;
   private waitingForConnection?: Promise<void>;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -39,13 +57,19 @@ export class RedisSessionStore implements SessionStore {
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? createClient(options.url as string);
     this.scripts = defineSessionScripts(this.client);
+    const maxEvents = options.eventStreamMaxLength ?? DEFAULT_EVENT_STREAM_MAX_LENGTH;
+    if (!Number.isSafeInteger(maxEvents) || maxEvents < 1) {
+      throw new TypeError(`eventStreamMaxLength must be a positive integer, got ${maxEvents}.`);
+    }
+    this.maxEvents = String(maxEvents);
+    this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command));
   }
 
   async insert(session: AgentSession): Promise<boolean> {
     const { id, dbConnectionId, status, createdAt } = session;
-    const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status)];
+    const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events];
     const inserted = await this.run(() =>
-      this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), ...toHashFields(session)),
+      this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
     );
     return inserted === 1;
   }
@@ -65,20 +89,18 @@ export class RedisSessionStore implements SessionStore {
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const { allowedFromStatuses } = condition;
-    const [outcome, current, next] = (await this.run(() =>
-      this.scripts.agentSessionsUpdate(
-        this.keys.session(id),
-        this.keys.indexBase,
-        id,
-        optional(condition.expectedVersion),
-        String(condition.now),
-        patch.title === undefined ? '' : JSON.stringify(patch.title),
-        patch.status ?? '',
-        patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
-        allowedFromStatuses ? '1' : '0',
-        ...(allowedFromStatuses ?? []),
-      ),
-    )) as Reply;
+    const [outcome, current, next] = await this.statusScript(
+      this.scripts.agentSessionsUpdate,
+      id,
+      optional(condition.expectedVersion),
+      String(condition.now),
+      patch.title === undefined ? '' : JSON.stringify(patch.title),
+      patch.status ?? '',
+      patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
+      allowedFromStatuses ? '1' : '0',
+      this.maxEvents,
+      ...(allowedFromStatuses ?? []),
+    );
     if (outcome === 'not_found') return { outcome };
     if (outcome === 'updated') return { outcome, session: fromHashFields(next), previous: fromHashFields(current) };
     return { outcome: outcome as 'unchanged' | 'version_conflict' | 'status_conflict', session: fromHashFields(current) };
@@ -89,13 +111,66 @@ export class RedisSessionStore implements SessionStore {
       this.scripts.agentSessionsDelete(
         this.keys.session(id),
         this.keys.index(),
+        ...this.runKeys(),
         this.keys.indexBase,
         id,
         optional(condition.expectedVersion),
+        this.maxEvents,
       ),
     )) as Reply;
     if (outcome === 'not_found') return { outcome };
     return { outcome: outcome as 'deleted' | 'version_conflict', session: fromHashFields(current) };
+  }
+
+  /** Events from the shared stream, through one blocking reader per store (see `RedisEventFeed`). */
+  subscribe(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe> {
+    return this.feed.subscribe(listener, options);
+  }
+
+  /** Event listeners subscribed to this store right now (for leak checks). */
+  get listenerCount(): number {
+    return this.feed.listenerCount;
+  }
+
+  async startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome> {
+    const { token, leaseUntil, now } = request;
+    const [outcome, current, next] = await this.statusScript(
+      this.scripts.agentSessionsStartRun,
+      id,
+      token,
+      String(leaseUntil),
+      String(now),
+      this.maxEvents,
+    );
+    if (outcome === 'not_found') return { outcome };
+    if (outcome === 'started') return { outcome, session: fromHashFields(next), previous: fromHashFields(current) };
+    return { outcome: 'status_conflict', session: fromHashFields(current) };
+  }
+
+  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
+    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseUntil)));
+    return renewed === 1;
+  }
+
+  async endRun(id: string, request: EndRunRequest): Promise<EndRunOutcome> {
+    const [outcome, current, next] = await this.statusScript(
+      this.scripts.agentSessionsEndRun,
+      id,
+      optional(request.expectedVersion),
+      request.token ?? '',
+      optional(request.expiredBy),
+      request.status,
+      request.metadata === undefined ? '' : JSON.stringify(request.metadata),
+      String(request.now),
+      this.maxEvents,
+    );
+    if (outcome === 'ended') return { outcome, session: fromHashFields(next), previous: fromHashFields(current) };
+    if (outcome === 'version_conflict') return { outcome, session: fromHashFields(current) };
+    return { outcome: outcome as 'not_found' | 'not_holder' };
+  }
+
+  async expiredRuns(now: number, limit: number): Promise<string[]> {
+    return this.run(() => this.client.zrangebyscore(this.keys.leases, '-inf', now, 'LIMIT', 0, limit));
   }
 
   /** One PING: resolves while Redis answers, rejects with `StoreUnavailableError` when it does not. */
@@ -105,7 +180,22 @@ export class RedisSessionStore implements SessionStore {
 
   /** Quits the connection if the store opened it; a client passed in is left to its owner. */
   async close(): Promise<void> {
+    this.feed.close();
     if (this.ownsClient) await closeClient(this.client);
+  }
+
+  /**
+   * Runs a script that may change a session's status: KEYS are the session hash, the event
+   * stream, run tokens and leases; ARGV starts with the index base and the session id.
+   */
+  private async statusScript(script: (...keysThenArgs: string[]) => Promise<unknown>, id: string, ...args: string[]): Promise<Reply> {
+    const keys = [this.keys.session(id), ...this.runKeys()];
+    return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args))) as Reply;
+  }
+
+  /** The keys every status-changing script touches besides the session hash. */
+  private runKeys(): [string, string, string] {
+    return [this.keys.events, this.keys.runs, this.keys.leases];
   }
 
   /** Runs one command once the connection is ready (waiting a bounded time), mapping errors. */

@@ -1,7 +1,10 @@
 import type { RedisClient } from '../connection.js';
 import { DELETE_SESSION } from './delete-session.js';
+import { END_RUN } from './end-run.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { LIST_SESSIONS } from './list-sessions.js';
+import { RENEW_RUN } from './renew-run.js';
+import { START_RUN } from './start-run.js';
 import { UPDATE_SESSION } from './update-session.js';
 
 type Script = (...keysThenArgs: string[]) => Promise<unknown>;
@@ -12,14 +15,20 @@ export interface SessionScripts {
   agentSessionsUpdate: Script;
   agentSessionsDelete: Script;
   agentSessionsList: Script;
+  agentSessionsStartRun: Script;
+  agentSessionsRenewRun: Script;
+  agentSessionsEndRun: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
 const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
-  agentSessionsInsert: { numberOfKeys: 5, lua: INSERT_SESSION },
-  agentSessionsUpdate: { numberOfKeys: 1, lua: UPDATE_SESSION },
-  agentSessionsDelete: { numberOfKeys: 2, lua: DELETE_SESSION },
+  agentSessionsInsert: { numberOfKeys: 6, lua: INSERT_SESSION },
+  agentSessionsUpdate: { numberOfKeys: 4, lua: UPDATE_SESSION },
+  agentSessionsDelete: { numberOfKeys: 5, lua: DELETE_SESSION },
   agentSessionsList: { numberOfKeys: 1, lua: LIST_SESSIONS },
+  agentSessionsStartRun: { numberOfKeys: 4, lua: START_RUN },
+  agentSessionsRenewRun: { numberOfKeys: 2, lua: RENEW_RUN },
+  agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */

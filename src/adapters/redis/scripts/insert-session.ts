@@ -1,4 +1,6 @@
-/** Lua: adds a session hash and its four index entries, unless the id exists. */
+import { EMIT_EVENT } from './lua-helpers.js';
+
+/** Lua: adds a session hash and its four index entries, unless the id exists; emits `created`. */
 export const INSERT_SESSION = `
 --[[
   insert-session: adds a new session and indexes it, or changes nothing if the id exists.
@@ -8,19 +10,24 @@ export const INSERT_SESSION = `
   KEYS[3] index of its db connection  {prefix}:i:db:<dbConnectionId>
   KEYS[4] index of its status         {prefix}:i:st:<status>
   KEYS[5] index of both               {prefix}:i:dbst:<status>:<dbConnectionId>
+  KEYS[6] event stream                {prefix}:events
 
   ARGV[1]    session id (the member in every index)
   ARGV[2]    createdAt in ms (the score in every index)
-  ARGV[3..]  field, value, field, value... of the session hash
+  ARGV[3]    event stream max length (approximate trim)
+  ARGV[4..]  field, value, field, value... of the session hash
 
-  Returns 1 when inserted, 0 when a session with this id exists (nothing changed).
+  Returns 1 when inserted (and a 'created' event added), 0 when a session with this id exists
+  (nothing changed, no event).
 ]]
+${EMIT_EVENT}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 for i = 2, 5 do
   redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
 end
+emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 4)})
 return 1
 `;

@@ -1,6 +1,10 @@
+import { DROP_RUN, EMIT_EVENT } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
-/** Lua: checks the update condition and applies a patch, moving index entries on a status change. */
+/**
+ * Lua: checks the update condition and applies a patch, moving index entries on a status change;
+ * emits `updated` or `transitioned`. Leaving `running` drops the run's lease.
+ */
 export const UPDATE_SESSION = `
 --[[
   update-session: applies a patch if the condition holds, in the documented check order:
@@ -8,6 +12,9 @@ export const UPDATE_SESSION = `
   sets updatedAt = max(now, previous updatedAt + 1).
 
   KEYS[1] session hash  {prefix}:s:<id>
+  KEYS[2] event stream  {prefix}:events
+  KEYS[3] run tokens    {prefix}:runs    (hash: session id -> token)
+  KEYS[4] run leases    {prefix}:leases  (sorted set: session id by lease expiry ms)
 
   ARGV[1]    index key base {prefix}:i: ; the status indexes to move between are built from it
              (same hash tag, so same Cluster slot)
@@ -17,22 +24,25 @@ export const UPDATE_SESSION = `
   ARGV[5]    new title as JSON, or '' to keep it
   ARGV[6]    new status, or '' to keep it
   ARGV[7]    new metadata as JSON, or '' to keep it
-  ARGV[8]    '1' to check the current status against ARGV[9..] (only with a new status), else '0'
-  ARGV[9..]  statuses the session may move from
+  ARGV[8]    '1' to check the current status against ARGV[10..] (only with a new status), else '0'
+  ARGV[9]    event stream max length (approximate trim)
+  ARGV[10..] statuses the session may move from
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
     {'version_conflict', <current>}
     {'status_conflict', <current>}
     {'unchanged', <current>}
-    {'updated', <previous>, <next>}
+    {'updated', <previous>, <next>}   (only this one adds an event)
 ]]
+${EMIT_EVENT}
+${DROP_RUN}
 ${LOAD_SESSION}
 
 local newStatus = ARGV[6]
 if newStatus ~= '' and ARGV[8] == '1' then
   local allowed = false
-  for i = 9, #ARGV do
+  for i = 10, #ARGV do
     if ARGV[i] == session.status then
       allowed = true
       break
@@ -71,6 +81,11 @@ if statusChanges then
   redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
   redis.call('ZADD', base .. 'st:' .. newStatus, session.createdAt, id)
   redis.call('ZADD', base .. 'dbst:' .. newStatus .. ':' .. session.dbConnectionId, session.createdAt, id)
+  if session.status == 'running' then
+    dropRun(KEYS[3], KEYS[4], id)
+  end
 end
-return {'updated', current, redis.call('HGETALL', KEYS[1])}
+local updated = redis.call('HGETALL', KEYS[1])
+emitEvent(KEYS[2], ARGV[9], statusChanges and 'transitioned' or 'updated', session.status, updated)
+return {'updated', current, updated}
 `;

@@ -1,0 +1,90 @@
+import { NotSupportedError } from './errors.js';
+import type { SessionEvent, SessionEventListener, Unsubscribe } from './events.js';
+import type { SessionStore } from './session-store.js';
+
+/** Which events a subscriber wants, and where to start. */
+export interface SessionEventFilter {
+  /** Only events of this session. */
+  sessionId?: string;
+  /** Only events of sessions of this db connection. */
+  dbConnectionId?: string;
+  /** Resume after this event id (as far as the store still holds events). */
+  after?: string;
+}
+
+/** Options for `stream`: a filter plus the signal that ends the iteration. */
+export interface SessionEventStreamOptions extends SessionEventFilter {
+  signal?: AbortSignal;
+}
+
+/**
+ * `manager.events`: change events of the manager's store, filtered per subscriber. With a shared
+ * backend (Redis) this includes changes made by other processes.
+ */
+export class SessionEvents {
+  private listeners = 0;
+
+  constructor(private readonly store: SessionStore) {}
+
+  /** True when the store can deliver events. */
+  get supported(): boolean {
+    return typeof this.store.subscribe === 'function';
+  }
+
+  /**
+   * Calls `listener` with every matching event, in order. Resolves with the unsubscribe function
+   * once live: no change made after that is missed.
+   */
+  async subscribe(listener: SessionEventListener, filter: SessionEventFilter = {}): Promise<Unsubscribe> {
+    if (!this.store.subscribe) throw new NotSupportedError('change events');
+    const matches = matcher(filter);
+    const unsubscribeStore = await this.store.subscribe((event) => {
+      if (matches(event)) listener(event);
+    }, { after: filter.after });
+    this.listeners++;
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.listeners--;
+      unsubscribeStore();
+    };
+  }
+
+  /** Listeners subscribed through this object right now (for leak checks). */
+  listenerCount(): number {
+    return this.listeners;
+  }
+
+  /** Matching events as an async iterator; ends when `signal` aborts or the loop breaks. */
+  async *stream(options: SessionEventStreamOptions = {}): AsyncGenerator<SessionEvent, void, undefined> {
+    const { signal, ...filter } = options;
+    if (signal?.aborted) return;
+    const queue: SessionEvent[] = [];
+    let wake: (() => void) | undefined;
+    const onAbort = () => wake?.();
+    const unsubscribe = await this.subscribe((event) => {
+      queue.push(event);
+      wake?.();
+    }, filter);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (next) yield next;
+        else await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
+    }
+  }
+}
+
+function matcher(filter: SessionEventFilter): (event: SessionEvent) => boolean {
+  const { sessionId, dbConnectionId } = filter;
+  return (event) =>
+    (sessionId === undefined || event.session.id === sessionId) &&
+    (dbConnectionId === undefined || event.session.dbConnectionId === dbConnectionId);
+}
