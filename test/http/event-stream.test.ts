@@ -115,4 +115,19 @@ describe('event streams over HTTP (Server-Sent Events)', function () {
     expect(store.listenerCount, 'store listeners').to.equal(0);
     expect(server.running.server.listenerCount('request')).to.equal(1);
   });
+
+  it('keeps a stream open past the request timeout, which bounds only how long a request may take to arrive', async () => {
+    const bounded = await startTestServer({ eventHeartbeatMs: 50, requestTimeoutMs: 300, timeoutCheckIntervalMs: 100 });
+    try {
+      const client = await connectSse(bounded.url(`${COLLECTION_PATH}/events`));
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      const response = await bounded.request('POST', COLLECTION_PATH, { body: { db_connection_id: 'db-late' } });
+      const { session_id: id } = (await response.json()) as { session_id: string };
+      const [message] = await client.until((m) => m.data.session.id === id);
+      expect(message.data.type).to.equal('created');
+      client.close();
+    } finally {
+      await bounded.running.close(1000);
+    }
+  });
 });
