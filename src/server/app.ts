@@ -53,8 +53,9 @@ export function createServer(options: CreateServerOptions): Koa {
   app.use(problemResponses(onUnexpectedError));
   app.use(healthChecks(manager));
   if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
-  if (metrics) app.use(async (ctx, next) => (ctx.path === '/metrics' && ctx.method === 'GET' ? metrics.scrape(ctx) : next()));
   app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());
+  // After the API router, so API requests never pay for this check.
+  if (metrics) app.use(async (ctx, next) => (ctx.path === '/metrics' && ctx.method === 'GET' ? metrics.scrape(ctx) : next()));
   if (options.docs !== false) app.use(createDocsRouter().routes());
   app.use((ctx) => {
     throw new RouteNotFoundError(ctx.path);
