@@ -33,11 +33,11 @@ export function requestContext(logger: Logger | undefined, onFinished?: (request
     const id = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : `${PROCESS_PREFIX}-${(++counter).toString(36)}`;
     ctx.state.requestId = id;
     ctx.res.setHeader('X-Request-Id', id);
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     try {
       await next();
     } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       const route = routeOf(ctx);
       onFinished?.({ method: ctx.method, route, status: ctx.status, seconds });
       logger?.info({ reqId: id, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: seconds * 1000 });
