@@ -55,7 +55,13 @@ export function createServer(options: CreateServerOptions): Koa {
   if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
   app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());
   // After the API router, so API requests never pay for this check.
-  if (metrics) app.use(async (ctx, next) => (ctx.path === '/metrics' && ctx.method === 'GET' ? metrics.scrape(ctx) : next()));
+  if (metrics) {
+    app.use(async (ctx, next) => {
+      if (ctx.path !== '/metrics' || ctx.method !== 'GET') return next();
+      ctx.state.route = ctx.path;
+      await metrics.scrape(ctx);
+    });
+  }
   if (options.docs !== false) app.use(createDocsRouter().routes());
   app.use((ctx) => {
     throw new RouteNotFoundError(ctx.path);

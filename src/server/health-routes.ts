@@ -9,8 +9,10 @@ export function healthChecks(manager: AgentSessionManager) {
   return async function health(ctx: Context, next: Next): Promise<void> {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     if (ctx.path === '/healthz') {
+      ctx.state.route = ctx.path;
       ctx.body = { status: 'ok' };
     } else if (ctx.path === '/readyz') {
+      ctx.state.route = ctx.path;
       await manager.checkStore();
       ctx.body = { status: 'ready' };
     } else {

@@ -82,6 +82,17 @@ describe('operations', () => {
       expect(text).to.contain('http_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 3');
       expect(text).not.to.contain('route="/a"');
     });
+
+    it('labels the health checks and the metrics endpoint by their own paths', async () => {
+      server = await startTestServer();
+      await server.request('GET', '/healthz');
+      await server.request('GET', '/readyz');
+      await server.request('GET', '/metrics');
+      const text = await (await server.request('GET', '/metrics')).text();
+      expect(text).to.contain('http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 1');
+      expect(text).to.contain('http_request_duration_seconds_count{method="GET",route="/readyz",status="200"} 1');
+      expect(text).to.contain('http_request_duration_seconds_count{method="GET",route="/metrics",status="200"} 1');
+    });
   });
 
   describe('request logs and ids', () => {

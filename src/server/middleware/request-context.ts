@@ -10,9 +10,12 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROCESS_PREFIX = randomBytes(6).toString('base64url');
 let counter = 0;
 
-/** The route template a request matched (for logs and metrics), or a fixed label. */
+/**
+ * The route template a request matched (for logs and metrics): the router's, or one a
+ * path-checked endpoint set in `ctx.state.route`, or a fixed label for unknown paths.
+ */
 export function routeOf(ctx: Context): string {
-  return (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+  return (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? (ctx.state.route as string | undefined) ?? 'unmatched';
 }
 
 /** What a finished request looks like to observers (logs, metrics). */
