@@ -40,6 +40,10 @@ async function main(args: string[]): Promise<number> {
     corsOrigins: config.corsOrigins,
     eventHeartbeatMs: config.eventHeartbeatMs,
     leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    maxConnections: config.maxConnections || undefined,
   });
   logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
 

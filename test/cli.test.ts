@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { ensureBuilt } from './helpers/build.js';
 
 // The `npm start` entry, run as users run it: a child process, stopped with a signal.
@@ -71,6 +72,24 @@ describe('npm start (dist/cli.js)', function () {
     const { code, stderr } = await runToExit(['serve'], { HOST: '0.0.0.0', PORT: '0' });
     expect(code).to.equal(1);
     expect(stderr).to.contain('HOST=0.0.0.0').and.to.contain('API_KEYS').and.to.contain('AUTH=off');
+  });
+
+  it('applies the connection limits from the environment (a stalled request gets 408)', async () => {
+    const { child, url } = await startCli({ PORT: '0', REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '1000' });
+    try {
+      const { port } = new URL(url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // headers never finished
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      await once(socket, 'close');
+      expect(answer).to.match(/^HTTP\/1\.1 408 /);
+      expect(answer).to.contain('application/problem+json');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 
   it('lists every configuration variable with --help', async () => {

@@ -30,6 +30,10 @@ describe('server configuration', () => {
       SHUTDOWN_TIMEOUT_MS: '2500',
       EVENT_HEARTBEAT_MS: '1000',
       LEASE_REAPER_INTERVAL_MS: '0',
+      REQUEST_TIMEOUT_MS: '60000',
+      HEADERS_TIMEOUT_MS: '15000',
+      KEEP_ALIVE_TIMEOUT_MS: '65000',
+      MAX_CONNECTIONS: '5000',
     });
     expect(config).to.deep.equal({
       port: 8080,
@@ -45,6 +49,10 @@ describe('server configuration', () => {
       shutdownTimeoutMs: 2500,
       eventHeartbeatMs: 1000,
       leaseReaperIntervalMs: 0,
+      requestTimeoutMs: 60000,
+      headersTimeoutMs: 15000,
+      keepAliveTimeoutMs: 65000,
+      maxConnections: 5000,
     });
   });
 
@@ -84,6 +92,11 @@ describe('server configuration', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) {
       expect(loadConfig({ HOST: host }).problems, host).to.deep.equal([]);
     }
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    const { problems } = loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '9000' });
+    expect(problems.map((p) => p.variable)).to.deep.equal(['HEADERS_TIMEOUT_MS']);
   });
 
   it('refuses AUTH=off together with API_KEYS', () => {

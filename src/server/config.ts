@@ -16,6 +16,11 @@ export interface ServerConfig {
   eventHeartbeatMs: number;
   /** 0: no lease reaper. */
   leaseReaperIntervalMs: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** 0: no limit. */
+  maxConnections: number;
 }
 
 /** One bad environment variable, named, with what is wrong. */
@@ -152,6 +157,34 @@ const SPECS = [
     description: 'How often to fail running sessions whose task lease expired (their runner died); 0 turns it off.',
     parse: integerIn(0, 3_600_000),
   },
+  {
+    variable: 'REQUEST_TIMEOUT_MS',
+    key: 'requestTimeoutMs',
+    fallback: '30000',
+    description: 'A whole request (headers and body) must arrive within this time, else 408.',
+    parse: integerIn(1000, 3_600_000),
+  },
+  {
+    variable: 'HEADERS_TIMEOUT_MS',
+    key: 'headersTimeoutMs',
+    fallback: '10000',
+    description: 'Request headers must arrive within this time, else 408 (at most REQUEST_TIMEOUT_MS).',
+    parse: integerIn(1000, 3_600_000),
+  },
+  {
+    variable: 'KEEP_ALIVE_TIMEOUT_MS',
+    key: 'keepAliveTimeoutMs',
+    fallback: '5000',
+    description: 'Idle keep-alive connections close after this time (set above a load balancer idle timeout).',
+    parse: integerIn(0, 3_600_000),
+  },
+  {
+    variable: 'MAX_CONNECTIONS',
+    key: 'maxConnections',
+    fallback: '0',
+    description: 'Most concurrent connections; more are closed at once. 0: no limit.',
+    parse: integerIn(0, 1_000_000),
+  },
 ] as const satisfies ReadonlyArray<VariableSpec<keyof ServerConfig>>;
 
 /** True for addresses only this machine can reach. */
@@ -178,6 +211,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
   if (valid.authOff && valid.apiKeys.length > 0) {
     problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS contradict each other; set only one.' });
   }
+  if (valid.headersTimeoutMs > valid.requestTimeoutMs) {
+    problems.push({ variable: 'HEADERS_TIMEOUT_MS', message: 'HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS.' });
+  }
   if (!isLoopback(valid.host) && valid.apiKeys.length === 0 && !valid.authOff) {
     problems.push({
       variable: 'HOST',
@@ -191,5 +227,5 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
 
 /** The `--help` text: every variable with its default. */
 export function configHelp(): string {
-  return SPECS.map((spec) => `  ${spec.variable.padEnd(20)} ${spec.description}${spec.fallback ? ` Default: ${spec.fallback}.` : ''}`).join('\n');
+  return SPECS.map((spec) => `  ${spec.variable.padEnd(25)} ${spec.description}${spec.fallback ? ` Default: ${spec.fallback}.` : ''}`).join('\n');
 }
