@@ -47,6 +47,7 @@ function parseQuery(query: Record<string, string | string[] | undefined>): Recor
 }
 
 const sessionId = (ctx: Context): string => ctx.params.id as string;
+const ifMatch = (ctx: Context) => writeOptionsFromIfMatch(ctx.get('If-Match') || undefined);
 
 function sendSession(ctx: Context, session: AgentSession): void {
   ctx.set('ETag', etagOf(session.version));
@@ -98,22 +99,22 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   });
 
   router.patch(ITEM_PATH, ...problems, async (ctx) => {
-    const ifMatch = writeOptionsFromIfMatch(ctx.get('If-Match') || undefined);
+    const options = ifMatch(ctx);
     const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
-    sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), ifMatch));
+    sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), options));
   });
 
   router.delete(ITEM_PATH, ...problems, async (ctx) => {
-    await manager.delete(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined));
+    await manager.delete(sessionId(ctx), ifMatch(ctx));
     ctx.body = { status: 'deleted' };
   });
 
   router.post(`${ITEM_PATH}/pause`, ...problems, async (ctx) => {
-    sendStatus(ctx, await manager.pause(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined)));
+    sendStatus(ctx, await manager.pause(sessionId(ctx), ifMatch(ctx)));
   });
 
   router.post(`${ITEM_PATH}/resume`, ...problems, async (ctx) => {
-    sendStatus(ctx, await manager.resume(sessionId(ctx), writeOptionsFromIfMatch(ctx.get('If-Match') || undefined)));
+    sendStatus(ctx, await manager.resume(sessionId(ctx), ifMatch(ctx)));
   });
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS answers with Allow).
