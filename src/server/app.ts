@@ -2,13 +2,11 @@ import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { createDocsRouter } from './docs-routes.js';
-import { problemResponses } from './error-middleware.js';
 import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
 import { apiKeyAuth } from './middleware/api-key-auth.js';
 import { createMetrics } from './middleware/metrics.js';
 import { requestContext } from './middleware/request-context.js';
-import { securityHeaders } from './middleware/security-headers.js';
 import { createAgentSessionRouter, type AgentSessionRouterOptions } from './router.js';
 
 /** Options for `createServer`: the router's, plus what a whole service needs. */
@@ -44,13 +42,11 @@ export function createServer(options: CreateServerOptions): Koa {
   const app = new Koa();
   const metrics = withMetrics ? createMetrics(manager) : undefined;
 
-  app.use(requestContext(logger, metrics?.record));
-  app.use(securityHeaders);
+  app.use(requestContext({ logger, onFinished: metrics?.record, onUnexpectedError }));
   if (corsOrigins.length > 0) {
     const allowed = new Set(corsOrigins);
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
-  app.use(problemResponses(onUnexpectedError));
   app.use(healthChecks(manager));
   if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
   app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());

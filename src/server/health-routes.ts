@@ -6,17 +6,15 @@ import type { AgentSessionManager } from '../domain/index.js';
  * A path check, not a router: it runs in front of every request, so it must cost next to nothing.
  */
 export function healthChecks(manager: AgentSessionManager) {
-  return async function health(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
-    if (ctx.path === '/healthz') {
-      ctx.state.route = ctx.path;
-      ctx.body = { status: 'ok' };
-    } else if (ctx.path === '/readyz') {
-      ctx.state.route = ctx.path;
-      await manager.checkStore();
-      ctx.body = { status: 'ready' };
-    } else {
-      await next();
-    }
+  async function answer(ctx: Context): Promise<void> {
+    ctx.state.route = ctx.path;
+    if (ctx.path === '/readyz') await manager.checkStore();
+    ctx.body = { status: ctx.path === '/readyz' ? 'ready' : 'ok' };
+  }
+  // Not async itself, so every other request passes through without a promise of its own.
+  return function health(ctx: Context, next: Next): Promise<void> {
+    const path = ctx.path;
+    if ((path !== '/healthz' && path !== '/readyz') || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    return answer(ctx);
   };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { answerWithProblem, type UnexpectedErrorHandler } from '../error-middleware.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 // An incoming id is kept only if it is short and plain, so logs cannot be forged or flooded.
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,19 +28,36 @@ export interface FinishedRequest {
   seconds: number;
 }
 
+/** What `requestContext` does around every request. */
+export interface RequestContextOptions {
+  /** One line per finished request; none when absent. */
+  logger?: Logger;
+  /** Told about every finished request (metrics). */
+  onFinished?: (request: FinishedRequest) => void;
+  /** Gets every error that became a 500. */
+  onUnexpectedError: UnexpectedErrorHandler;
+}
+
 /**
- * Gives every request an id (honouring a plain incoming `X-Request-Id`) and echoes it; when the
- * response is done, logs one line (no bodies, no headers, so no secrets) and tells `onFinished`.
+ * What every response of the service gets, in one middleware (each Koa layer costs every request
+ * a dispatch and a promise, and these four jobs always run together): a request id (a plain
+ * incoming `X-Request-Id` is honoured) echoed in the response, the security headers, a problem
+ * response for anything thrown further down, and, when the response is done, one log line (no
+ * bodies, no headers, so no secrets) and a call to `onFinished`.
  */
-export function requestContext(logger: Logger | undefined, onFinished?: (request: FinishedRequest) => void) {
+export function requestContext({ logger, onFinished, onUnexpectedError }: RequestContextOptions) {
   return async function observeRequest(ctx: Context, next: Next): Promise<void> {
-    const incoming = ctx.get('X-Request-Id');
-    const id = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : `${PROCESS_PREFIX}-${(++counter).toString(36)}`;
+    const incoming = ctx.req.headers['x-request-id'];
+    const id =
+      typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : `${PROCESS_PREFIX}-${(++counter).toString(36)}`;
     ctx.state.requestId = id;
     ctx.res.setHeader('X-Request-Id', id);
+    setSecurityHeaders(ctx.res);
     const started = performance.now();
     try {
       await next();
+    } catch (error) {
+      answerWithProblem(ctx, error, onUnexpectedError);
     } finally {
       const seconds = (performance.now() - started) / 1000;
       const route = routeOf(ctx);

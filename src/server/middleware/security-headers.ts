@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { ServerResponse } from 'node:http';
 
 // The headers OWASP recommends for a JSON API: nothing may be sniffed, framed or cached.
 // Referrer-Policy and the Cross-Origin-*-Policy headers protect documents that navigate or embed
@@ -11,8 +11,7 @@ const HEADERS: ReadonlyArray<[string, string]> = [
   ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
 ];
 
-/** Sets the security headers on every response. */
-export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
-  for (const [name, value] of HEADERS) ctx.res.setHeader(name, value);
-  await next();
+/** Sets the security headers on a response (`createServer` does so for every response). */
+export function setSecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of HEADERS) res.setHeader(name, value);
 }
