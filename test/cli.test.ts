@@ -95,7 +95,8 @@ describe('npm start (dist/cli.js)', function () {
   it('lists every configuration variable with --help', async () => {
     const { code, stdout } = await runToExit(['--help'], {});
     expect(code).to.equal(0);
-    for (const variable of ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'LOG_LEVEL', 'BODY_LIMIT', 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS']) {
+    const variables = ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'REDIS_EVENT_STREAM_MAX_LENGTH', 'LOG_LEVEL', 'BODY_LIMIT'];
+    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS']) {
       expect(stdout).to.contain(variable);
     }
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../src/redis.js';
 import { loadConfig } from '../src/server/config.js';
 
 describe('server configuration', () => {
@@ -23,6 +24,7 @@ describe('server configuration', () => {
       STORE: 'redis',
       REDIS_URL: 'redis://10.0.0.1:6380/2',
       REDIS_PREFIX: 'app1',
+      REDIS_EVENT_STREAM_MAX_LENGTH: '500',
       LOG_LEVEL: 'warn',
       BODY_LIMIT: '1mb',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
@@ -41,6 +43,7 @@ describe('server configuration', () => {
       store: 'redis',
       redisUrl: 'redis://10.0.0.1:6380/2',
       redisPrefix: 'app1',
+      redisEventStreamMaxLength: 500,
       logLevel: 'warn',
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
@@ -62,6 +65,7 @@ describe('server configuration', () => {
       STORE: 'postgres',
       REDIS_URL: 'http://x',
       REDIS_PREFIX: '{bad}',
+      REDIS_EVENT_STREAM_MAX_LENGTH: '0',
       LOG_LEVEL: 'loud',
       BODY_LIMIT: '5gb',
       CORS_ORIGINS: 'https://a.example/path',
@@ -74,6 +78,7 @@ describe('server configuration', () => {
       'STORE',
       'REDIS_URL',
       'REDIS_PREFIX',
+      'REDIS_EVENT_STREAM_MAX_LENGTH',
       'LOG_LEVEL',
       'BODY_LIMIT',
       'CORS_ORIGINS',
@@ -81,6 +86,16 @@ describe('server configuration', () => {
       'AUTH',
     ]);
     for (const problem of problems) expect(problem.message).to.contain(problem.variable);
+  });
+
+  it('defaults REDIS_EVENT_STREAM_MAX_LENGTH to the Redis store default and takes only a positive whole number', () => {
+    expect(loadConfig({}).config?.redisEventStreamMaxLength).to.equal(DEFAULT_EVENT_STREAM_MAX_LENGTH);
+    for (const bad of ['0', '-5', '1.5', '1e3', 'lots', '', '1000000001']) {
+      const { problems } = loadConfig({ REDIS_EVENT_STREAM_MAX_LENGTH: bad });
+      expect(problems.map((p) => p.message), bad).to.deep.equal([
+        `REDIS_EVENT_STREAM_MAX_LENGTH=${JSON.stringify(bad)} must be a whole number from 1 to 1000000000.`,
+      ]);
+    }
   });
 
   it('refuses a non-loopback HOST without keys unless AUTH=off says so', () => {

@@ -6,7 +6,8 @@ import type {
   SessionResource,
   UpdateSessionBody,
 } from '../server/schemas.js';
-import { AgentSessionApiError, apiErrorFromOtherResponse, apiErrorFromProblem, type ApiProblem } from './errors.js';
+import { openEventStream, type SessionEventStream } from './event-stream.js';
+import { AgentSessionApiError, apiErrorFromOtherResponse, apiErrorFromResponse, parseJsonReply } from './errors.js';
 
 // Type-only imports above: this module must not load Koa, ajv or any server code at run time.
 
@@ -45,6 +46,15 @@ export interface StatusChange {
   status: 'paused' | 'active';
   etag: string;
 }
+
+/** Options of `events`: which stream, where to resume, and the signal that ends it. */
+export type EventsOptions = CallOptions & {
+  /** Resume after this event id (`lastEventId` of an earlier stream), as far as the server still holds events. */
+  lastEventId?: string;
+} & (
+    | { /** One session's events; the stream ends after its `deleted` event. */ sessionId: string; dbConnectionId?: never }
+    | { sessionId?: never; /** Only sessions of this db connection (default: every session). */ dbConnectionId?: string }
+  );
 
 interface Call {
   method: string;
@@ -105,6 +115,24 @@ export class AgentSessionClient {
     return this.statusChange(await this.send({ method: 'POST', path: `${itemPath(id)}/resume`, options }));
   }
 
+  /**
+   * Follows change events (Server-Sent Events): one session's with `sessionId`, else every
+   * session's or one db connection's. Resolves once the server has subscribed, so no change made
+   * after that is missed; then iterate with `for await`. See `SessionEventStream` for how it ends.
+   */
+  async events(options: EventsOptions = {}): Promise<SessionEventStream> {
+    const { sessionId, dbConnectionId, lastEventId, signal } = options;
+    // The per-session route has no filter: a dbConnectionId given with it would be silently ignored.
+    if (sessionId !== undefined && dbConnectionId !== undefined) {
+      throw new TypeError('events() takes sessionId or dbConnectionId, not both.');
+    }
+    const path = sessionId === undefined ? '/events' : `${itemPath(sessionId)}/events`;
+    const url = `${this.collectionUrl}${path}${queryString({ db_connection_id: dbConnectionId })}`;
+    const headers: Record<string, string> = { accept: 'text/event-stream, application/problem+json', ...this.headers };
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+    return openEventStream(this.fetch, url, headers, signal);
+  }
+
   private sessionWithEtag(reply: Reply): SessionWithEtag {
     return { session: reply.body as SessionResource, etag: requireEtag(reply) };
   }
@@ -159,26 +187,10 @@ function queryString(query: Call['query']): string {
 }
 
 async function readReply(response: Response, call: string): Promise<Reply> {
+  if (!response.ok) throw await apiErrorFromResponse(response, call);
   const contentType = response.headers.get('content-type') ?? '';
   const text = await response.text();
-  const parsed = /^application\/(problem\+)?json\b/i.test(contentType) ? parseJson(text) : undefined;
-  if (!response.ok) {
-    if (isProblem(parsed)) throw apiErrorFromProblem(response.status, parsed, call);
-    throw apiErrorFromOtherResponse(response.status, contentType, text, call);
-  }
+  const parsed = parseJsonReply(contentType, text);
   if (parsed === undefined) throw apiErrorFromOtherResponse(response.status, contentType, text, `${call} (expected JSON)`);
   return { body: parsed, etag: response.headers.get('etag'), status: response.status, call };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isProblem(value: unknown): value is ApiProblem {
-  const problem = value as Partial<ApiProblem> | null | undefined;
-  return typeof problem?.type === 'string' && typeof problem.status === 'number' && typeof problem.title === 'string';
 }

@@ -83,3 +83,27 @@ export function apiErrorFromOtherResponse(status: number, contentType: string, b
   const what = contentType || 'no Content-Type';
   return new AgentSessionApiError(status, undefined, `${call}: ${status}, not problem JSON (${what}): ${excerpt || '(empty body)'}`);
 }
+
+/** The typed error for an error response, after reading its body (which frees the connection). */
+export async function apiErrorFromResponse(response: Response, call: string): Promise<AgentSessionApiError> {
+  const contentType = response.headers.get('content-type') ?? '';
+  const text = await response.text();
+  const parsed = parseJsonReply(contentType, text);
+  if (isProblem(parsed)) return apiErrorFromProblem(response.status, parsed, call);
+  return apiErrorFromOtherResponse(response.status, contentType, text, call);
+}
+
+/** The body as JSON when its Content-Type says JSON (or problem JSON), else `undefined`. */
+export function parseJsonReply(contentType: string, text: string): unknown {
+  if (!/^application\/(problem\+)?json\b/i.test(contentType)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isProblem(value: unknown): value is ApiProblem {
+  const problem = value as Partial<ApiProblem> | null | undefined;
+  return typeof problem?.type === 'string' && typeof problem.status === 'number' && typeof problem.title === 'string';
+}

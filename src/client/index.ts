@@ -7,7 +7,9 @@ export {
   type WriteCallOptions,
   type SessionWithEtag,
   type StatusChange,
+  type EventsOptions,
 } from './agent-session-client.js';
+export type { SessionEventMessage, SessionEventStream } from './event-stream.js';
 export {
   AgentSessionApiError,
   SessionNotFoundApiError,
@@ -25,5 +27,6 @@ export type {
   SessionResource,
   SessionPageResource,
   CreatedResource,
+  SessionEventResource,
 } from '../server/schemas.js';
 export type { SessionStatus, SessionMode } from '../domain/session.js';

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
@@ -7,6 +8,8 @@ export interface ServerConfig {
   store: 'memory' | 'redis';
   redisUrl: string;
   redisPrefix: string;
+  /** About how many change events the Redis stream keeps (with STORE=redis). */
+  redisEventStreamMaxLength: number;
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -97,6 +100,13 @@ const SPECS = [
       if (!/^[A-Za-z0-9:._-]{1,64}$/.test(raw)) throw new Error('must be 1-64 characters of letters, digits, : . _ -');
       return raw;
     },
+  },
+  {
+    variable: 'REDIS_EVENT_STREAM_MAX_LENGTH',
+    key: 'redisEventStreamMaxLength',
+    fallback: String(DEFAULT_EVENT_STREAM_MAX_LENGTH),
+    description: 'About how many change events the Redis stream {prefix}:events keeps (XADD MAXLEN ~), with STORE=redis.',
+    parse: integerIn(1, 1_000_000_000),
   },
   { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
   { variable: 'BODY_LIMIT', key: 'bodyLimitBytes', fallback: '256kb', description: 'Largest request body (b, kb or mb).', parse: byteSize },
@@ -227,5 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
 
 /** The `--help` text: every variable with its default. */
 export function configHelp(): string {
-  return SPECS.map((spec) => `  ${spec.variable.padEnd(25)} ${spec.description}${spec.fallback ? ` Default: ${spec.fallback}.` : ''}`).join('\n');
+  const width = Math.max(...SPECS.map((spec) => spec.variable.length));
+  return SPECS.map((spec) => `  ${spec.variable.padEnd(width)} ${spec.description}${spec.fallback ? ` Default: ${spec.fallback}.` : ''}`).join('\n');
 }

@@ -9,7 +9,11 @@ export async function createStoreFromConfig(config: ServerConfig): Promise<Sessi
       return new MemorySessionStore();
     case 'redis': {
       const { RedisSessionStore } = await import('../redis.js');
-      return new RedisSessionStore({ url: config.redisUrl, prefix: config.redisPrefix });
+      return new RedisSessionStore({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        eventStreamMaxLength: config.redisEventStreamMaxLength,
+      });
     }
   }
 }

@@ -48,12 +48,16 @@ describe('the built package', function () {
     const running = await server.startServer({ manager: lib.createAgentSessionManager(), port: 0 });
     try {
       const api = new client.AgentSessionClient({ baseUrl: running.url });
+      const events = await api.events({ dbConnectionId: 'db1' });
       const { session_id } = await api.create({ db_connection_id: 'db1' });
       const { session } = await api.get(session_id);
+      let event;
+      for await (event of events) break;
       const missing = await api.get('sess_missing').catch((error) => error);
       const asset = await fetch(running.url + '/docs/swagger-ui-bundle.js');
       const docsAsset = (await asset.text()).includes('SwaggerUIBundle') ? asset.status : 'not Swagger UI';
-      console.log(JSON.stringify({ status: session.status, notFound: missing instanceof client.SessionNotFoundApiError, docsAsset }));
+      const notFound = missing instanceof client.SessionNotFoundApiError;
+      console.log(JSON.stringify({ status: session.status, event: event.type, notFound, docsAsset }));
     } finally {
       await running.close();
     }
@@ -76,7 +80,7 @@ describe('the built package', function () {
     ],
   ] as const) {
     it(`calls a running server through agent-sessions/client loaded as ${system}`, () => {
-      expect(run([...args])).to.deep.equal({ status: 'active', notFound: true, docsAsset: 200 });
+      expect(run([...args])).to.deep.equal({ status: 'active', event: 'created', notFound: true, docsAsset: 200 });
     });
   }
 });

@@ -16,6 +16,7 @@ import type {
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
+import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from './defaults.js';
 import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
 import { RedisEventFeed } from './event-feed.js';
 import { SessionKeys } from './keys.js';
@@ -30,8 +31,7 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
   eventStreamMaxLength?: number;
 };
 
-/** Default approximate length of the event stream. */
-export const DEFAULT_EVENT_STREAM_MAX_LENGTH = 10_000;
+export { DEFAULT_EVENT_STREAM_MAX_LENGTH };
 
 type Reply = [string, ...string[][]];
 
