@@ -23,6 +23,9 @@ export interface CreateServerOptions extends AgentSessionRouterOptions {
   docs?: boolean;
 }
 
+// Socket errors that only mean the client went away; nothing to fix on our side.
+const CLIENT_LEFT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 const CORS_HEADERS = {
   allowMethods: 'GET,HEAD,POST,PATCH,DELETE,OPTIONS',
   allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id'],
@@ -40,6 +43,12 @@ export function createServer(options: CreateServerOptions): Koa {
     options.onUnexpectedError ??
     (logger ? (error: unknown) => logger.error({ err: error }, 'unexpected error') : (error: unknown) => console.error(error));
   const app = new Koa();
+  // Every request error becomes a problem response above; what Koa still reports is a socket
+  // failing after the response began, such as an event-stream client that left mid-write.
+  app.on('error', (error: NodeJS.ErrnoException, ctx: Koa.Context) => {
+    if (error.code && CLIENT_LEFT.has(error.code)) logger?.debug({ err: error, reqId: ctx?.state.requestId }, 'client left mid-response');
+    else onUnexpectedError(error, ctx);
+  });
   const metrics = withMetrics ? createMetrics(manager) : undefined;
 
   app.use(requestContext({ logger, onFinished: metrics?.record, onUnexpectedError }));

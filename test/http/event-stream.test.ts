@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { COLLECTION_PATH } from '../../src/server/index.js';
 import { MemorySessionStore, createAgentSessionManager } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
@@ -130,4 +132,26 @@ describe('event streams over HTTP (Server-Sent Events)', function () {
       await bounded.running.close(1000);
     }
   });
+
+  it('treats a client that resets the connection mid-stream as gone, not as an error to print', async () => {
+    const printed: unknown[][] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    try {
+      const fast = await startTestServer({ manager: createAgentSessionManager({ store }), eventHeartbeatMs: 1 });
+      const socket = connect(Number(new URL(fast.url('/')).port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(`GET ${COLLECTION_PATH}/events HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await once(socket, 'data');
+      socket.resetAndDestroy(); // RST: the server's next heartbeat write fails with ECONNRESET or EPIPE
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await fast.running.close(200);
+      expect(fast.unexpectedErrors).to.deep.equal([]);
+      expect(fast.manager.events.listenerCount()).to.equal(0);
+    } finally {
+      console.error = consoleError;
+    }
+    expect(printed).to.deep.equal([]);
+  });
+
 });
