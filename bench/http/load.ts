@@ -15,7 +15,7 @@ export interface LoadResult {
   requests: number;
 }
 
-export const LOAD = { connections: 50, warmupSeconds: 2, durationSeconds: 3 };
+export const LOAD = { connections: 50, warmupSeconds: 2, durationSeconds: 2 };
 
 /** Replays `request` for `seconds`; a run with any non-2xx answer or error is refused. */
 export async function runLoad(baseUrl: string, request: LoadRequest, seconds: number): Promise<LoadResult> {
