@@ -71,9 +71,11 @@ if #changes == 0 then
   return {'unchanged', current}
 end
 
-local updatedAt = math.max(tonumber(ARGV[4]), tonumber(session.updatedAt) + 1)
-redis.call('HSET', KEYS[1], 'version', string.format('%d', tonumber(session.version) + 1),
-  'updatedAt', string.format('%d', updatedAt), unpack(changes))
+table.insert(changes, 'version')
+table.insert(changes, string.format('%d', tonumber(session.version) + 1))
+table.insert(changes, 'updatedAt')
+table.insert(changes, string.format('%d', math.max(tonumber(ARGV[4]), tonumber(session.updatedAt) + 1)))
+redis.call('HSET', KEYS[1], unpack(changes))
 
 if statusChanges then
   local base, id = ARGV[1], ARGV[2]
@@ -85,7 +87,16 @@ if statusChanges then
     dropRun(KEYS[3], KEYS[4], id)
   end
 end
-local updated = redis.call('HGETALL', KEYS[1])
+-- The hash as it is now, without reading it back: the current fields with the changes applied.
+local changed = {}
+for i = 1, #changes, 2 do
+  changed[changes[i]] = changes[i + 1]
+end
+local updated = {}
+for i = 1, #current, 2 do
+  updated[i] = current[i]
+  updated[i + 1] = changed[current[i]] or current[i + 1]
+end
 emitEvent(KEYS[2], ARGV[9], statusChanges and 'transitioned' or 'updated', session.status, updated)
 return {'updated', current, updated}
 `;
