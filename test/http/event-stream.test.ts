@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { COLLECTION_PATH } from '../../src/server/index.js';
 import { MemorySessionStore, createAgentSessionManager } from '../../src/index.js';
+import { captureLogs } from '../helpers/capture-logs.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
 import { connectSse } from '../helpers/sse-client.js';
 
@@ -138,16 +139,22 @@ describe('event streams over HTTP (Server-Sent Events)', function () {
     const consoleError = console.error;
     console.error = (...args: unknown[]) => void printed.push(args);
     try {
-      const fast = await startTestServer({ manager: createAgentSessionManager({ store }), eventHeartbeatMs: 1 });
+      const { lines, logger } = captureLogs('debug');
+      const fast = await startTestServer({ manager: createAgentSessionManager({ store }), eventHeartbeatMs: 1, logger });
       const socket = connect(Number(new URL(fast.url('/')).port), '127.0.0.1');
       await once(socket, 'connect');
       socket.write(`GET ${COLLECTION_PATH}/events HTTP/1.1\r\nHost: x\r\n\r\n`);
       await once(socket, 'data');
       socket.resetAndDestroy(); // RST: the server's next heartbeat write fails with ECONNRESET or EPIPE
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Wait (up to 5 s, for a loaded machine) until the server's next write has met the reset.
+      for (let waited = 0; waited < 5000 && !lines.some((line) => line.msg === 'client left mid-response'); waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await fast.running.close(200);
       expect(fast.unexpectedErrors).to.deep.equal([]);
       expect(fast.manager.events.listenerCount()).to.equal(0);
+      // The reset did reach the server, so the assertions above tested the handling of it.
+      expect(lines.map((line) => line.msg)).to.include('client left mid-response');
     } finally {
       console.error = consoleError;
     }

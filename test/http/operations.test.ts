@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { MemorySessionStore, StoreUnavailableError, createAgentSessionManager } from '../../src/index.js';
+import { captureLogs } from '../helpers/capture-logs.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
 
 const BASE = '/api/v1/agent-sessions';
@@ -15,17 +14,6 @@ class UnreachableStore extends MemorySessionStore {
   override async list(): Promise<never> {
     throw new StoreUnavailableError('connect ECONNREFUSED 10.1.2.3:6379');
   }
-}
-
-function captureLogs() {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream) };
 }
 
 describe('operations', () => {
