@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
 import { configHelp, loadConfig } from './server/config.js';
+import { createServerLogger } from './server/logger.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig } from './server/store-from-config.js';
 
@@ -28,7 +28,7 @@ async function main(args: string[]): Promise<number> {
     for (const problem of problems) process.stderr.write(`Configuration error: ${problem.message}\n`);
     return 1;
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
+  const logger = createServerLogger(config.logLevel);
   const store = await createStoreFromConfig(config);
   const running = await startServer({
     manager: createAgentSessionManager({ store }),
@@ -46,7 +46,13 @@ async function main(args: string[]): Promise<number> {
     maxConnections: config.maxConnections || undefined,
   });
   logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
+  logger.flush(); // the listening line is what supervisors and tests wait for: no batching
 
+  // pino writes what is still buffered when the process exits; log the cause first.
+  process.once('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception, exiting');
+    process.exit(1);
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'finishing in-flight requests, then exiting');

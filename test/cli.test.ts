@@ -52,6 +52,30 @@ describe('npm start (dist/cli.js)', function () {
     expect(code).to.equal(0);
   });
 
+  it('writes one access-log line per request and loses none of them on SIGTERM', async () => {
+    const { child, url } = await startCli({ PORT: '0', HOST: '127.0.0.1' });
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = once(child, 'exit');
+    const requests = 300;
+    for (let i = 0; i < requests; i++) {
+      const res = await fetch(`${url}/api/v1/agent-sessions/sess_unknown${i}`, { headers: { 'x-request-id': `access-${i}` } });
+      await res.arrayBuffer();
+    }
+    // Sent right after the last answer: its line is still in the logger's buffer.
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).to.equal(0);
+    const accessIds = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { reqId?: string })
+      .map((entry) => entry.reqId)
+      .filter((id): id is string => id?.startsWith('access-') ?? false);
+    expect(accessIds).to.have.length(requests);
+    expect(new Set(accessIds).size).to.equal(requests);
+  });
+
   async function runToExit(args: string[], env: Record<string, string>) {
     const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
     let stdout = '';
