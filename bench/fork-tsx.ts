@@ -8,9 +8,9 @@ export interface ForkedModule<T> {
   exited: Promise<unknown>;
 }
 
-/** Forks `path` under tsx with extra Node flags and waits for its first IPC message. */
-export async function forkTsx<T>(path: string, args: string[], nodeFlags: string[] = []): Promise<ForkedModule<T>> {
-  const child = fork(path, args, { execArgv: [...nodeFlags, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Forks `path` under tsx with extra Node flags (stdout to a file descriptor if given) and waits for its first IPC message. */
+export async function forkTsx<T>(path: string, args: string[], nodeFlags: string[] = [], stdout: 'inherit' | number = 'inherit'): Promise<ForkedModule<T>> {
+  const child = fork(path, args, { execArgv: [...nodeFlags, '--import', 'tsx'], stdio: ['ignore', stdout, 'inherit', 'ipc'] });
   const exited = once(child, 'exit');
   const [firstMessage] = (await Promise.race([
     once(child, 'message'),

@@ -30,7 +30,7 @@ const ROUNDS = 9;
 
 const ENDPOINTS: { endpoint: string; goal?: number; request: (server: ChildServer) => LoadRequest }[] = [
   { endpoint: 'GET /api/v1/agent-sessions/{id}', goal: 0.85, request: (s) => ({ method: 'GET', path: `${COLLECTION}/${s.sessionId}` }) },
-  { endpoint: 'POST /api/v1/agent-sessions', request: () => ({ method: 'POST', path: COLLECTION, body: CREATE_BODY }) },
+  { endpoint: 'POST /api/v1/agent-sessions', goal: 0.8, request: () => ({ method: 'POST', path: COLLECTION, body: CREATE_BODY }) },
 ];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -1,18 +1,17 @@
-import { AgentSessionManager } from '../src/index.js';
+import { AgentSessionManager, type AgentSession } from '../src/index.js';
 import { createClient, whenReady } from '../src/adapters/redis/connection.js';
 import { SessionKeys } from '../src/adapters/redis/keys.js';
-import { defineSessionScripts } from '../src/adapters/redis/scripts/index.js';
 import { toHashFields } from '../src/adapters/redis/session-hash.js';
 import { RedisSessionStore } from '../src/redis.js';
 
-// The Redis store against raw ioredis on the same private server: each manager call is one
-// round trip, so the floor is one command of the same kind (EVALSHA of a trivial script, or
-// HGETALL), sent through a client with the same settings as the store's own. The ratio shows
-// what the scripts, argument marshalling and decoding cost on top. A second reference sends the
-// store's own script with its arguments ready and does not decode the reply: ours against it is
-// the cost of the manager and the store layer alone (validation, arguments, decoding).
+// The Redis store against raw ioredis on the same private server. The reference for a write is
+// the data commands the store must run anyway (HSET of the hash, the index ZADD/ZREM, the XADD
+// of its change event) sent as one MULTI/EXEC through a client with the store's settings; for a
+// list page it is ZREVRANGE plus a pipelined HGETALL of each id on the page. The ratio is what
+// the store adds on top: the script's checks, argument marshalling, decoding and the manager.
+// Redis's own CPU per write (INFO commandstats) is compared with the data commands' alone.
 
-/** ops/s of one operation at one concurrency, ours against the one-command baseline. */
+/** ops/s of one operation at one concurrency, ours against the raw data commands. */
 export interface RedisOpsComparison {
   operation: string;
   concurrency: number;
@@ -20,18 +19,25 @@ export interface RedisOpsComparison {
   baseline: number;
   ratio: number;
   goal?: number;
-  /** ops/s of the store's own script through raw ioredis, arguments prepared, reply not decoded. */
-  sameScript?: number;
-  /** ours / sameScript: what the manager and store layer cost on top of the script itself. */
-  layerRatio?: number;
+}
+
+/** Redis CPU per write: our script's against the sum of the data commands it runs. */
+export interface RedisCpuComparison {
+  operation: string;
+  oursMicros: number;
+  dataCommandsMicros: number;
+  ratio: number;
+  goal: number;
 }
 
 const ROUND_MS = 1_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CONCURRENCIES = [1, 64];
-const TRIVIAL_SCRIPT = 'return 1';
+const PAGE = 100;
+const STREAM_MAX = '10000';
 
 type Operation = (worker: number) => Promise<unknown>;
+type Client = ReturnType<typeof createClient>;
 
 async function opsPerSecond(operation: Operation, concurrency: number): Promise<number> {
   let done = 0;
@@ -50,91 +56,150 @@ async function opsPerSecond(operation: Operation, concurrency: number): Promise<
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<RedisOpsComparison[]> {
+/** The raw data commands of our writes, on keys of their own (same layout, another prefix). */
+class RawDataCommands {
+  private readonly keys: SessionKeys;
+  private created = 0;
+
+  constructor(
+    private readonly raw: Client,
+    prefix: string,
+  ) {
+    this.keys = new SessionKeys(prefix);
+  }
+
+  private event(type: string, previousStatus: string, session: AgentSession): string[] {
+    return [this.keys.events, 'MAXLEN', '~', STREAM_MAX, '*', 'event.type', type, 'event.previousStatus', previousStatus, ...toHashFields(session)];
+  }
+
+  create(template: AgentSession) {
+    const session = { ...template, id: `sess_raw${this.created++}` };
+    const score = Date.parse(session.createdAt);
+    const multi = this.raw.multi().hset(this.keys.session(session.id), ...toHashFields(session));
+    for (const index of this.keys.indexesOf(session.dbConnectionId, session.status)) multi.zadd(index, score, session.id);
+    return multi.xadd(...(this.event('created', '', session) as [string, ...string[]])).exec();
+  }
+
+  /** Moves `session` to `status` the way an update script does: hash, two index moves, event. */
+  transition(session: AgentSession, status: AgentSession['status']) {
+    const score = Date.parse(session.createdAt);
+    const next = { ...session, status, version: session.version + 1, updatedAt: new Date().toISOString() };
+    const key = this.keys.session(session.id);
+    return this.raw
+      .multi()
+      .hset(key, 'status', status, 'version', String(next.version), 'updatedAt', String(Date.parse(next.updatedAt)))
+      .zrem(this.keys.index(undefined, session.status), session.id)
+      .zrem(this.keys.index(session.dbConnectionId, session.status), session.id)
+      .zadd(this.keys.index(undefined, status), score, session.id)
+      .zadd(this.keys.index(session.dbConnectionId, status), score, session.id)
+      .xadd(...(this.event('transitioned', session.status, next) as [string, ...string[]]))
+      .exec();
+  }
+
+  async listPage(dbConnectionId: string) {
+    const ids = await this.raw.zrevrange(this.keys.index(dbConnectionId), 0, PAGE - 1);
+    const pipeline = this.raw.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.session(id));
+    return pipeline.exec();
+  }
+}
+
+/** Microseconds per call of each command since the last CONFIG RESETSTAT. */
+async function commandStats(raw: Client): Promise<Map<string, { calls: number; usec: number }>> {
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const line of ((await raw.info('commandstats')) as string).split('\n')) {
+    const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line.trim());
+    if (match) stats.set(match[1], { calls: Number(match[2]), usec: Number(match[3]) });
+  }
+  return stats;
+}
+
+async function measureCpu(raw: Client, run: () => Promise<unknown>, count: number, commands: string[]): Promise<number> {
+  await raw.config('RESETSTAT');
+  for (let i = 0; i < count; i++) await run();
+  const stats = await commandStats(raw);
+  return commands.reduce((sum, command) => sum + (stats.get(command)?.usec ?? 0), 0) / count;
+}
+
+export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<{ ops: RedisOpsComparison[]; cpu: RedisCpuComparison[] }> {
   const store = new RedisSessionStore({ url, prefix: `bench-ops-${process.pid}` });
   const manager = new AgentSessionManager(store);
   const raw = createClient(url);
   await whenReady(raw, 5_000);
-  const trivialSha = (await raw.script('LOAD', TRIVIAL_SCRIPT)) as string;
-  const keys = (n: number) => Array.from({ length: n }, (_, i) => `{bench-raw}:k${i}`);
-  // Sessions to read and to pause/resume: one per worker, so workers never conflict.
+  const data = new RawDataCommands(raw, `bench-raw-${process.pid}`);
+  // Sessions to list and to pause/resume: one per worker, so workers never conflict; pages full.
   const sessions = await Promise.all(Array.from({ length: 64 }, (_, i) => manager.create({ dbConnectionId: `db-${i % 4}`, metadata: { n: i } })));
-  const rawKey = `{bench-ops-${process.pid}}:s:${sessions[0].id}`;
-  const paused = new Set<number>();
-  // The same scripts on the raw client, on sessions of their own under another prefix.
-  const scripts = defineSessionScripts(raw);
-  const keys2 = new SessionKeys(`bench-same-${process.pid}`);
+  for (let i = 0; i < 4 * PAGE; i++) await manager.create({ dbConnectionId: `db-${i % 4}`, metadata: { n: i } });
   const template = sessions[0];
-  let created = 0;
-  const sameSession = (n: number) => ({ ...template, id: `sess_same${n}`, dbConnectionId: 'db-create' });
-  const insertArgs = (session: typeof template) => [
-    keys2.session(session.id), ...keys2.indexesOf(session.dbConnectionId, session.status), keys2.events,
-    session.id, String(Date.parse(session.createdAt)), '10000', ...toHashFields(session),
-  ];
-  for (let w = 0; w < 64; w++) await scripts.agentSessionsInsert(...insertArgs({ ...sameSession(-w - 1), dbConnectionId: `db-${w % 4}` }));
-  const samePaused = new Set<number>();
-  const updateArgs = (w: number, status: 'paused' | 'active', from: string[]) => {
-    const id = sameSession(-w - 1).id;
-    return [keys2.session(id), keys2.events, keys2.runs, keys2.leases, keys2.indexBase, id, '', String(Date.now()), '', status, '', '1', '10000', ...from];
+  const rawSessions = sessions.map((s) => ({ ...s, id: `sess_rawmove${s.id}` }));
+  for (const s of rawSessions) await data.create({ ...s });
+  for (let i = 0; i < 4 * PAGE; i++) await data.create({ ...template, dbConnectionId: `db-${i % 4}` });
+  const paused = new Set<number>();
+  const rawPaused = new Set<number>();
+  const toggle = async (w: number, set: Set<number>, pause: () => Promise<unknown>, resume: () => Promise<unknown>) => {
+    const wasPaused = set.has(w);
+    await (wasPaused ? resume() : pause());
+    if (wasPaused) set.delete(w);
+    else set.add(w);
   };
+  const createInput = { dbConnectionId: 'db-create', title: 'bench', metadata: { team: 'analytics' } };
 
-  const operations: Array<{ name: string; ours: Operation; baseline: Operation; sameScript?: Operation }> = [
-    {
-      name: 'create',
-      ours: () => manager.create({ dbConnectionId: 'db-create', title: 'bench', metadata: { team: 'analytics' } }),
-      baseline: () => raw.evalsha(trivialSha, 5, ...keys(5), 'id', 'ms', 'fields'),
-      sameScript: () => scripts.agentSessionsInsert(...insertArgs(sameSession(created++))),
-    },
-    { name: 'get', ours: (w) => manager.get(sessions[w].id), baseline: () => raw.hgetall(rawKey) },
+  const operations: Array<{ name: string; ours: Operation; baseline: Operation }> = [
+    { name: 'create', ours: () => manager.create(createInput), baseline: () => data.create({ ...template, dbConnectionId: 'db-create' }) },
     {
       name: 'pause/resume',
-      ours: async (w) => {
-        const wasPaused = paused.has(w);
-        await (wasPaused ? manager.resume(sessions[w].id) : manager.pause(sessions[w].id));
-        if (wasPaused) paused.delete(w);
-        else paused.add(w);
-      },
-      baseline: () => raw.evalsha(trivialSha, 1, ...keys(1), 'base', 'id', '', 'now'),
-      sameScript: async (w) => {
-        const wasPaused = samePaused.has(w);
-        await scripts.agentSessionsUpdate(...(wasPaused ? updateArgs(w, 'active', ['paused']) : updateArgs(w, 'paused', ['active', 'running'])));
-        if (wasPaused) samePaused.delete(w);
-        else samePaused.add(w);
-      },
+      ours: (w) => toggle(w, paused, () => manager.pause(sessions[w].id), () => manager.resume(sessions[w].id)),
+      baseline: (w) =>
+        toggle(
+          w,
+          rawPaused,
+          () => data.transition({ ...rawSessions[w], status: 'active' }, 'paused'),
+          () => data.transition({ ...rawSessions[w], status: 'paused' }, 'active'),
+        ),
     },
-    {
-      name: 'list (db filter, limit 10)',
-      ours: (w) => manager.list({ dbConnectionId: `db-${w % 4}`, limit: 10 }),
-      baseline: () => raw.evalsha(trivialSha, 1, ...keys(1), 'base', '0', '10'),
-      sameScript: (w) => scripts.agentSessionsList(keys2.index(`db-${w % 4}`), keys2.sessionBase, '0', '10'),
-    },
+    { name: `list (db filter, limit ${PAGE})`, ours: (w) => manager.list({ dbConnectionId: `db-${w % 4}`, limit: PAGE }), baseline: (w) => data.listPage(`db-${w % 4}`) },
   ];
 
-  const results: RedisOpsComparison[] = [];
+  const ops: RedisOpsComparison[] = [];
+  const cpu: RedisCpuComparison[] = [];
   try {
     for (const concurrency of CONCURRENCIES) {
       for (const op of operations) {
         await opsPerSecond(op.ours, concurrency); // warm-up (and EVALSHA script caches)
         await opsPerSecond(op.baseline, concurrency);
-        if (op.sameScript) await opsPerSecond(op.sameScript, concurrency);
         const ours: number[] = [];
         const baseline: number[] = [];
-        const sameScript: number[] = [];
+        // Interleaved, alternating who goes first, so drift on a shared machine hits both alike.
         for (let round = 0; round < ROUNDS; round++) {
-          ours.push(await opsPerSecond(op.ours, concurrency));
-          baseline.push(await opsPerSecond(op.baseline, concurrency));
-          if (op.sameScript) sameScript.push(await opsPerSecond(op.sameScript, concurrency));
+          const pair = round % 2 === 0 ? [op.ours, op.baseline] : [op.baseline, op.ours];
+          const [first, second] = [await opsPerSecond(pair[0], concurrency), await opsPerSecond(pair[1], concurrency)];
+          ours.push(round % 2 === 0 ? first : second);
+          baseline.push(round % 2 === 0 ? second : first);
         }
         const ratio = median(ours.map((o, i) => o / baseline[i]));
-        const layer = op.sameScript ? { sameScript: median(sameScript), layerRatio: median(ours.map((o, i) => o / sameScript[i])) } : {};
-        results.push({ operation: op.name, concurrency, ours: median(ours), baseline: median(baseline), ratio, goal: concurrency === 64 ? 0.8 : undefined, ...layer });
-        const vsScript = layer.layerRatio === undefined ? '' : `; same script through raw ioredis ${layer.sameScript.toFixed(0)} ops/s, ratio ${layer.layerRatio.toFixed(2)}`;
-        log(`  ${op.name} at concurrency ${concurrency}: ${median(ours).toFixed(0)} vs ${median(baseline).toFixed(0)} ops/s, ratio ${ratio.toFixed(2)}${vsScript}`);
+        ops.push({ operation: op.name, concurrency, ours: median(ours), baseline: median(baseline), ratio, goal: concurrency === 64 ? 0.8 : undefined });
+        log(`  ${op.name} at concurrency ${concurrency}: ${median(ours).toFixed(0)} vs ${median(baseline).toFixed(0)} ops/s, ratio ${ratio.toFixed(2)}`);
       }
+    }
+    const writes = [
+      { operation: 'create', ours: () => manager.create(createInput), data: () => data.create({ ...template, dbConnectionId: 'db-create' }) },
+      {
+        operation: 'pause/resume',
+        ours: () => toggle(0, paused, () => manager.pause(sessions[0].id), () => manager.resume(sessions[0].id)),
+        data: () =>
+          toggle(0, rawPaused, () => data.transition({ ...rawSessions[0], status: 'active' }, 'paused'), () => data.transition({ ...rawSessions[0], status: 'paused' }, 'active')),
+      },
+    ];
+    for (const write of writes) {
+      const oursMicros = await measureCpu(raw, write.ours, 2_000, ['evalsha', 'eval']);
+      const dataCommandsMicros = await measureCpu(raw, write.data, 2_000, ['hset', 'zadd', 'zrem', 'xadd']);
+      const ratio = oursMicros / dataCommandsMicros;
+      cpu.push({ operation: write.operation, oursMicros, dataCommandsMicros, ratio, goal: 1.5 });
+      log(`  Redis CPU per ${write.operation}: ${oursMicros.toFixed(1)} µs vs data commands ${dataCommandsMicros.toFixed(1)} µs, ratio ${ratio.toFixed(2)}`);
     }
   } finally {
     raw.disconnect();
     await store.close();
   }
-  return results;
+  return { ops, cpu };
 }

@@ -39,13 +39,13 @@ try {
     if (name === 'redis' && !redis) continue;
     scale.push(await runScaleBench(name, log));
   }
-  log('Redis store vs one raw ioredis command');
-  const redisOps = redis ? await runRedisOpsBench(redis.url, log) : [];
+  log('Redis store vs the same data commands through raw ioredis');
+  const { ops: redisOps, cpu: redisCpu } = redis ? await runRedisOpsBench(redis.url, log) : { ops: [], cpu: [] };
 
-  const table = resultTable(http, scale, redisOps);
+  const table = resultTable(http, scale, redisOps, redisCpu);
   console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${table}\n`);
   // Written aside and renamed, so an interrupted run never leaves a half-written results file.
-  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps }, null, 2)}\n`);
+  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps, redisCpu }, null, 2)}\n`);
   renameSync(`${RESULTS}.tmp`, RESULTS);
   log(`wrote ${RESULTS}`);
 } finally {

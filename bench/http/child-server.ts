@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forkTsx } from '../fork-tsx.js';
 
@@ -11,10 +14,15 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Forks `bench/http/<script>.ts` and waits for the URL it reports. */
+/**
+ * Forks `bench/http/<script>.ts` and waits for the URL it reports. Its stdout (our server's
+ * access log) goes to a file, as it would under a process manager, not through this process.
+ */
 export async function startChildServer(script: string, args: string[] = []): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`./${script}.ts`, import.meta.url));
-  const { child, firstMessage, exited } = await forkTsx<{ url: string; sessionId: string }>(path, args);
+  const logFd = openSync(join(tmpdir(), `agent-sessions-bench-${script}-${process.pid}.log`), 'w');
+  const { child, firstMessage, exited } = await forkTsx<{ url: string; sessionId: string }>(path, args, [], logFd);
+  closeSync(logFd);
   return {
     ...firstMessage,
     async cpuMicros() {
