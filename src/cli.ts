@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
+import { ApiKeyRing, loadApiKeysFile, plainApiKeys } from './server/auth/api-keys.js';
 import { configHelp, loadConfig } from './server/config.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig } from './server/store-from-config.js';
@@ -30,13 +31,15 @@ async function main(args: string[]): Promise<number> {
   }
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
   const store = await createStoreFromConfig(config);
+  const plainKeys = plainApiKeys(config.apiKeys);
+  const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
     manager: createAgentSessionManager({ store }),
     port: config.port,
     host: config.host,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: config.apiKeys,
+    apiKeyRing: keyRing.size > 0 || config.apiKeysFile ? keyRing : undefined,
     corsOrigins: config.corsOrigins,
     eventHeartbeatMs: config.eventHeartbeatMs,
     leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
@@ -45,7 +48,18 @@ async function main(args: string[]): Promise<number> {
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections || undefined,
   });
-  logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
+  logger.info({ url: running.url, store: config.store, auth: keyRing.size > 0 }, `agent-sessions listening on ${running.url}`);
+
+  // SIGHUP re-reads the key file; open connections and streams go on. A bad file changes nothing.
+  process.on('SIGHUP', () => {
+    if (!config.apiKeysFile) return;
+    try {
+      keyRing.replace([...plainKeys, ...loadApiKeysFile(config.apiKeysFile)]);
+      logger.info({ keys: keyRing.size }, 'API key file reloaded');
+    } catch (error) {
+      logger.error({ err: error }, `API key file not reloaded, the previous keys stay: ${(error as Error).message}`);
+    }
+  });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -7,7 +7,8 @@ export type SessionErrorCode =
   | 'invalid_transition'
   | 'version_conflict'
   | 'store_unavailable'
-  | 'not_supported';
+  | 'not_supported'
+  | 'forbidden';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -80,5 +81,14 @@ export class NotSupportedError extends SessionError {
   constructor(readonly capability: string) {
     super(`The session store does not support ${capability}.`);
     this.name = 'NotSupportedError';
+  }
+}
+
+/** The caller's scopes or db connections do not cover this call. */
+export class ForbiddenError extends SessionError {
+  readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
   }
 }

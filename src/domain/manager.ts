@@ -14,6 +14,8 @@ import type {
   UpdateSessionInput,
   WriteOptions,
 } from './session.js';
+import type { Principal } from './principal.js';
+import { ScopedSessionManager, type ScopedManagerOptions } from './scoped-manager.js';
 import { startLeaseReaper, type LeaseReaper, type LeaseReaperOptions } from './lease-reaper.js';
 import { SessionEvents } from './session-events.js';
 import { looksLikeSessionId, newSessionId } from './session-id.js';
@@ -141,6 +143,14 @@ export class AgentSessionManager {
     return typeof this.store.startRun === 'function' && this.events.supported;
   }
 
+  /**
+   * This manager as `principal` sees it: its scopes and db connections applied to every call,
+   * every write reported to `options.audit`. The manager itself stays unscoped.
+   */
+  scoped(principal: Principal, options: ScopedManagerOptions = {}): ScopedSessionManager {
+    return new ScopedSessionManager(this, this.store, principal, options);
+  }
+
   /** Resolves when the store is reachable; rejects with `StoreUnavailableError` when not. */
   async checkStore(): Promise<void> {
     await this.store.ping?.();
@@ -163,7 +173,8 @@ export class AgentSessionManager {
   }
 }
 
-function checkWriteOptions(options: WriteOptions): void {
+/** Throws `ValidationError` for an `ifVersion` that is not a positive integer. */
+export function checkWriteOptions(options: WriteOptions): void {
   const { ifVersion } = options;
   if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 1)) {
     throw new ValidationError([{ path: 'ifVersion', message: 'must be a positive integer' }]);

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { createDocsRouter } from './docs-routes.js';
 import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
-import { apiKeyAuth } from './middleware/api-key-auth.js';
+import { ApiKeyRing, plainApiKeys } from './auth/api-keys.js';
+import { authorizeRequests, type HttpAuditSink } from './auth/authorize-requests.js';
+import { authorizeByApiKey } from './middleware/api-key-auth.js';
 import { createMetrics } from './middleware/metrics.js';
 import { requestContext } from './middleware/request-context.js';
 import { createAgentSessionRouter, type AgentSessionRouterOptions } from './router.js';
@@ -13,8 +15,13 @@ import { createAgentSessionRouter, type AgentSessionRouterOptions } from './rout
 export interface CreateServerOptions extends AgentSessionRouterOptions {
   /** A pino logger for one line per request and for 500s; none by default. */
   logger?: Logger;
-  /** When given, every route but /healthz and /readyz needs one of these keys. */
+  /** When given, every route but /healthz and /readyz needs one of these keys (full access each). */
   apiKeys?: readonly string[];
+  /**
+   * Scoped keys (an `API_KEYS_FILE`), accepted besides `apiKeys`; `replace` its entries to
+   * reload keys without a restart. Ignored when `authorize` is given.
+   */
+  apiKeyRing?: ApiKeyRing;
   /** Origins allowed by CORS; none (CORS off) by default. `*` allows any. */
   corsOrigins?: readonly string[];
   /** Serve Prometheus metrics at /metrics (default true). */
@@ -50,6 +57,15 @@ export function createServer(options: CreateServerOptions): Koa {
     else onUnexpectedError(error, ctx);
   });
   const metrics = withMetrics ? createMetrics(manager) : undefined;
+  const onAudit: HttpAuditSink | undefined =
+    options.onAudit ??
+    (logger &&
+      ((entry, ctx) =>
+        logger.info(
+          { audit: true, reqId: ctx.state.requestId, principal: entry.principal, action: entry.action, session_id: entry.sessionId, outcome: entry.outcome },
+          `${entry.action} ${entry.outcome}`,
+        )));
+  const authorize = options.authorize ?? authorizeByKeys(apiKeys, options.apiKeyRing);
 
   app.use(requestContext({ logger, onFinished: metrics?.record, onUnexpectedError }));
   if (corsOrigins.length > 0) {
@@ -57,8 +73,11 @@ export function createServer(options: CreateServerOptions): Koa {
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
   app.use(healthChecks(manager));
-  if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
-  app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());
+  if (authorize) {
+    const unauthorizedMessage = options.authorize ? 'Authentication is required.' : undefined;
+    app.use(authorizeRequests({ manager, authorize, onAudit, unauthorizedMessage }));
+  }
+  app.use(createAgentSessionRouter({ ...options, authorize: undefined, onAudit, answerErrors: false }).routes());
   // After the API router, so API requests never pay for this check.
   if (metrics) {
     app.use(async (ctx, next) => {
@@ -72,4 +91,18 @@ export function createServer(options: CreateServerOptions): Koa {
     throw new RouteNotFoundError(ctx.path);
   });
   return app;
+}
+
+// Plain keys and a key ring together; both are always checked, so every key costs the same.
+function authorizeByKeys(apiKeys: readonly string[], ring: ApiKeyRing | undefined) {
+  if (apiKeys.length === 0) return ring && authorizeByApiKey(ring);
+  const plain = new ApiKeyRing(plainApiKeys(apiKeys));
+  if (!ring) return authorizeByApiKey(plain);
+  const both = authorizeByApiKey({
+    principalFor(key: string) {
+      const scoped = ring.principalFor(key);
+      return plain.principalFor(key) ?? scoped;
+    },
+  });
+  return both;
 }

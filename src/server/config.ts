@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
+import { loadApiKeysFile, type ApiKeyEntry } from './auth/api-keys.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
@@ -14,6 +15,10 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   corsOrigins: string[];
   apiKeys: string[];
+  /** Path of the scoped key file; '' for none. */
+  apiKeysFile: string;
+  /** The keys `apiKeysFile` held at start-up. */
+  apiKeyEntries: ApiKeyEntry[];
   authOff: boolean;
   shutdownTimeoutMs: number;
   eventHeartbeatMs: number;
@@ -137,6 +142,14 @@ const SPECS = [
     },
   },
   {
+    variable: 'API_KEYS_FILE',
+    key: 'apiKeysFile',
+    fallback: '',
+    description:
+      'JSON file of scoped keys: [{"name", "sha256" (or "key"), "scopes", "db_connection_ids"?}]; re-read on SIGHUP. Accepted besides API_KEYS.',
+    parse: (raw: string) => raw,
+  },
+  {
     variable: 'AUTH',
     key: 'authOff',
     fallback: '',
@@ -218,13 +231,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
   }
   if (problems.length > 0) return { problems };
   const valid = config as ServerConfig;
-  if (valid.authOff && valid.apiKeys.length > 0) {
-    problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS contradict each other; set only one.' });
+  valid.apiKeyEntries = [];
+  if (valid.apiKeysFile) {
+    try {
+      valid.apiKeyEntries = loadApiKeysFile(valid.apiKeysFile);
+    } catch (error) {
+      problems.push({ variable: 'API_KEYS_FILE', message: `API_KEYS_FILE: ${(error as Error).message}.` });
+    }
+  }
+  const keysSet = valid.apiKeys.length > 0 || valid.apiKeysFile !== '';
+  if (valid.authOff && keysSet) {
+    problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS (or API_KEYS_FILE) contradict each other; set only one.' });
   }
   if (valid.headersTimeoutMs > valid.requestTimeoutMs) {
     problems.push({ variable: 'HEADERS_TIMEOUT_MS', message: 'HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS.' });
   }
-  if (!isLoopback(valid.host) && valid.apiKeys.length === 0 && !valid.authOff) {
+  if (!isLoopback(valid.host) && !keysSet && !valid.authOff) {
     problems.push({
       variable: 'HOST',
       message:

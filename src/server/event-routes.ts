@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { AgentSessionManager, SessionEvent, SessionEventFilter, Unsubscribe } from '../domain/index.js';
+import type { ScopedSessionManager, SessionEvent, SessionEventFilter, Unsubscribe } from '../domain/index.js';
 import { allowOnly } from './allow-only.js';
 import { SessionEventsQuery } from './schemas.js';
 import { compileValidator } from './validate.js';
@@ -14,7 +14,8 @@ const RETRY_MS = 2_000;
 const validateEventsQuery = compileValidator(SessionEventsQuery, 'query');
 
 interface EventRouteOptions {
-  manager: AgentSessionManager;
+  /** The caller's view of the manager: its streams carry only the sessions it may see. */
+  view: (ctx: Context) => ScopedSessionManager;
   problems: Middleware[];
   collectionPath: string;
   itemPath: string;
@@ -29,7 +30,7 @@ interface EventRouteOptions {
  * session) after the session's `deleted` event.
  */
 export function addSessionEventRoutes(router: Router, options: EventRouteOptions): void {
-  const { manager, problems, collectionPath, itemPath } = options;
+  const { view, problems, collectionPath, itemPath } = options;
 
   router.get(`${collectionPath}/events`, ...problems, async (ctx) => {
     const query = validateEventsQuery({ ...ctx.query });
@@ -39,7 +40,7 @@ export function addSessionEventRoutes(router: Router, options: EventRouteOptions
   router.get(`${itemPath}/events`, ...problems, async (ctx) => {
     const sessionId = ctx.params.id as string;
     // Checked once subscribed, so a delete in between still ends the stream (404 if it came first).
-    await streamEvents(ctx, options, { sessionId }, () => manager.get(sessionId));
+    await streamEvents(ctx, options, { sessionId }, () => view(ctx).get(sessionId));
   });
 
   router.all(`${collectionPath}/events`, ...problems, allowOnly(['GET', 'HEAD', 'OPTIONS']));
@@ -77,7 +78,7 @@ async function streamEvents(
   };
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
   try {
-    unsubscribe = await options.manager.events.subscribe(
+    unsubscribe = await options.view(ctx).events.subscribe(
       (event) => {
         if (ended) return;
         write(formatMessage(event));

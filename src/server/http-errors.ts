@@ -47,10 +47,10 @@ export class BadHeaderError extends Error {
   }
 }
 
-/** The request carries no valid API key. */
+/** The request carries no valid API key (or the host's `authorize` refused it). */
 export class UnauthorizedError extends Error {
-  constructor() {
-    super('A valid API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.');
+  constructor(message = 'A valid API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.') {
+    super(message);
     this.name = 'UnauthorizedError';
   }
 }

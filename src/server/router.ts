@@ -4,6 +4,7 @@ import type { AgentSession, AgentSessionManager } from '../domain/index.js';
 import { problemResponses, type UnexpectedErrorHandler } from './error-middleware.js';
 import { etagOf, writeOptionsFromIfMatch } from './etag.js';
 import { allowOnly } from './allow-only.js';
+import { authorizeRequests, viewOf, type Authorize, type HttpAuditSink } from './auth/authorize-requests.js';
 import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
@@ -26,6 +27,14 @@ export interface AgentSessionRouterOptions {
   eventHeartbeatMs?: number;
   /** Aborting it ends every open event stream (`startServer` does so on `close`). */
   shutdownSignal?: AbortSignal;
+  /**
+   * Who is calling, from the request (the host's JWT, session login, ...): a principal with
+   * scopes and db connections, or `undefined` to refuse with 401. Every route then applies the
+   * principal's scopes and db connections. Without it the router serves everyone in full.
+   */
+  authorize?: Authorize;
+  /** Told about every write (who, what, which session, outcome); `createServer` logs them. */
+  onAudit?: HttpAuditSink;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
@@ -68,10 +77,18 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   const problems =
     options.answerErrors === false ? [] : [problemResponses(options.onUnexpectedError ?? ((error) => console.error(error)))];
   const router = new Router();
+  const view = (ctx: Context) => viewOf(ctx, manager, options.onAudit);
+  if (options.authorize) {
+    // Runs only for requests one of the routes below matches; other paths stay the host's.
+    router.use(
+      ...problems,
+      authorizeRequests({ manager, authorize: options.authorize, onAudit: options.onAudit, unauthorizedMessage: 'Authentication is required.' }),
+    );
+  }
 
   // Before the `/:id` routes, so `events` is never taken for a session id.
   addSessionEventRoutes(router, {
-    manager,
+    view,
     problems,
     collectionPath: COLLECTION_PATH,
     itemPath: ITEM_PATH,
@@ -81,7 +98,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
-    const session = await manager.create(toCreateInput(body));
+    const session = await view(ctx).create(toCreateInput(body));
     ctx.status = 201;
     ctx.set('Location', `${ctx.originalUrl.split('?')[0].replace(/\/$/, '')}/${session.id}`);
     ctx.set('ETag', etagOf(session.version));
@@ -90,31 +107,31 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
 
   router.get(COLLECTION_PATH, ...problems, async (ctx) => {
     const query = validateListQuery(parseQuery(ctx.query));
-    const page = await manager.list(toListQuery(query));
+    const page = await view(ctx).list(toListQuery(query));
     ctx.body = { ...page, sessions: page.sessions.map(toSessionResource) };
   });
 
   router.get(ITEM_PATH, ...problems, async (ctx) => {
-    sendSession(ctx, await manager.get(sessionId(ctx)));
+    sendSession(ctx, await view(ctx).get(sessionId(ctx)));
   });
 
   router.patch(ITEM_PATH, ...problems, async (ctx) => {
     const options = ifMatch(ctx);
     const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
-    sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), options));
+    sendSession(ctx, await view(ctx).update(sessionId(ctx), toUpdateInput(body), options));
   });
 
   router.delete(ITEM_PATH, ...problems, async (ctx) => {
-    await manager.delete(sessionId(ctx), ifMatch(ctx));
+    await view(ctx).delete(sessionId(ctx), ifMatch(ctx));
     ctx.body = { status: 'deleted' };
   });
 
   router.post(`${ITEM_PATH}/pause`, ...problems, async (ctx) => {
-    sendStatus(ctx, await manager.pause(sessionId(ctx), ifMatch(ctx)));
+    sendStatus(ctx, await view(ctx).pause(sessionId(ctx), ifMatch(ctx)));
   });
 
   router.post(`${ITEM_PATH}/resume`, ...problems, async (ctx) => {
-    sendStatus(ctx, await manager.resume(sessionId(ctx), ifMatch(ctx)));
+    sendStatus(ctx, await view(ctx).resume(sessionId(ctx), ifMatch(ctx)));
   });
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS answers with Allow).

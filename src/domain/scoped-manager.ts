@@ -1,0 +1,204 @@
+import { ForbiddenError, SessionError, SessionNotFoundError, type SessionErrorCode } from './errors.js';
+import type { SessionEventListener, Unsubscribe } from './events.js';
+import type { AgentSessionManager } from './manager.js';
+import { checkWriteOptions } from './manager.js';
+import { dbRestriction, hasScope, mayReachDb, type Principal, type SessionScope } from './principal.js';
+import { listAcrossDbs, listFiltered } from './scoped-list.js';
+import { SessionEvents, type SessionEventFilter } from './session-events.js';
+import type { SessionStore } from './session-store.js';
+import type {
+  AgentSession,
+  CreateSessionInput,
+  ListSessionsQuery,
+  SessionPage,
+  UpdateSessionInput,
+  WriteOptions,
+} from './session.js';
+import { validateListQuery, validateUpdateInput } from './validation.js';
+
+/** One audited write: who, what, on which session, and how it ended. Never holds a secret. */
+export interface AuditEntry {
+  principal: string;
+  /** `create`, `update`, `delete`, `pause`, `resume`, or another write's name. */
+  action: string;
+  /** The session written (the new one for `create`); `null` when there is none. */
+  sessionId: string | null;
+  /** `ok`, or the code of the error the write ended with (`forbidden`, `session_not_found`, …). */
+  outcome: 'ok' | SessionErrorCode | 'error';
+}
+
+/** Receives one entry per write through a scoped view. */
+export type AuditSink = (entry: AuditEntry) => void;
+
+/** Options for `manager.scoped`. */
+export interface ScopedManagerOptions {
+  /** Told about every write, allowed or refused, once. */
+  audit?: AuditSink;
+}
+
+/**
+ * The manager as one principal sees it: calls outside its scopes throw `ForbiddenError`;
+ * sessions of db connections it may not reach do not exist for it (`SessionNotFoundError`, the
+ * same as an unknown id), are left out of lists and totals, and never reach its event listeners.
+ * Creating a session for such a db throws `ForbiddenError`.
+ */
+export class ScopedSessionManager {
+  /** Change events of the sessions this principal may see. */
+  readonly events: SessionEvents;
+
+  constructor(
+    private readonly manager: AgentSessionManager,
+    private readonly store: SessionStore,
+    readonly principal: Principal,
+    private readonly options: ScopedManagerOptions = {},
+  ) {
+    this.events = new ScopedSessionEvents(manager.events, store, principal, this);
+  }
+
+  /**
+   * Throws `ForbiddenError` unless the principal holds `scope`. Given an `action`, a refusal is
+   * audited as that write; for routes that check before calling the view.
+   */
+  authorize(scope: SessionScope, action?: string, sessionId: string | null = null): void {
+    if (hasScope(this.principal, scope)) return;
+    const error = new ForbiddenError(`'${this.principal.name}' lacks the scope ${scope} this call needs.`);
+    if (action) this.record(action, sessionId, error);
+    throw error;
+  }
+
+  /** Throws `ForbiddenError` unless the principal may reach sessions of `dbConnectionId`. */
+  authorizeDb(dbConnectionId: string): void {
+    if (!mayReachDb(this.principal, dbConnectionId)) {
+      throw new ForbiddenError(`'${this.principal.name}' may not reach db connection '${dbConnectionId}'.`);
+    }
+  }
+
+  /** True when the principal may see this session. */
+  canSee(session: AgentSession): boolean {
+    return mayReachDb(this.principal, session.dbConnectionId);
+  }
+
+  create(input: CreateSessionInput): Promise<AgentSession> {
+    return this.audited('create', null, async () => {
+      this.authorize('sessions:write');
+      const db = (input as Partial<CreateSessionInput> | null)?.dbConnectionId;
+      if (typeof db === 'string') this.authorizeDb(db);
+      return this.manager.create(input);
+    });
+  }
+
+  /** A page of the sessions this principal sees; `total` counts only those. */
+  async list(query: ListSessionsQuery = {}): Promise<SessionPage> {
+    this.authorize('sessions:read');
+    const restriction = dbRestriction(this.principal);
+    if (!restriction) return this.manager.list(query);
+    const valid = validateListQuery(query);
+    if (valid.dbConnectionId !== undefined) {
+      if (mayReachDb(this.principal, valid.dbConnectionId)) return this.manager.list(valid);
+      return { sessions: [], total: 0, limit: valid.limit, offset: valid.offset };
+    }
+    const { exact, prefixes } = restriction;
+    if (prefixes.length === 0 && exact.length === 1) return this.manager.list({ ...valid, dbConnectionId: exact[0] });
+    if (prefixes.length === 0) return listAcrossDbs(this.store, exact, valid);
+    return listFiltered(this.store, (session) => this.canSee(session), valid);
+  }
+
+  async get(id: string): Promise<AgentSession> {
+    this.authorize('sessions:read');
+    return this.visible(id);
+  }
+
+  update(id: string, input: UpdateSessionInput, options: WriteOptions = {}): Promise<AgentSession> {
+    return this.audited('update', id, async () => {
+      this.authorize('sessions:write');
+      // Checked in the manager's order, so another db's session fails exactly like an unknown id.
+      validateUpdateInput(input);
+      checkWriteOptions(options);
+      await this.visibleIfRestricted(id);
+      return this.manager.update(id, input, options);
+    });
+  }
+
+  pause(id: string, options: WriteOptions = {}): Promise<AgentSession> {
+    return this.audited('pause', id, async () => {
+      this.authorize('sessions:write');
+      checkWriteOptions(options);
+      await this.visibleIfRestricted(id);
+      return this.manager.pause(id, options);
+    });
+  }
+
+  resume(id: string, options: WriteOptions = {}): Promise<AgentSession> {
+    return this.audited('resume', id, async () => {
+      this.authorize('sessions:write');
+      checkWriteOptions(options);
+      await this.visibleIfRestricted(id);
+      return this.manager.resume(id, options);
+    });
+  }
+
+  delete(id: string, options: WriteOptions = {}): Promise<void> {
+    return this.audited('delete', id, async () => {
+      this.authorize('sessions:write');
+      checkWriteOptions(options);
+      await this.visibleIfRestricted(id);
+      await this.manager.delete(id, options);
+    });
+  }
+
+  /**
+   * Runs `write` as one audited action: one entry with its outcome, whether it succeeds or
+   * throws. For writes other views add (copy, prune, bulk calls).
+   */
+  async audited<T>(action: string, sessionId: string | null, write: () => Promise<T>): Promise<T> {
+    try {
+      const result = await write();
+      const id = sessionId ?? (result as { id?: unknown } | undefined)?.id;
+      this.record(action, typeof id === 'string' ? id : null);
+      return result;
+    } catch (error) {
+      this.record(action, sessionId, error);
+      throw error;
+    }
+  }
+
+  private record(action: string, sessionId: string | null, error?: unknown): void {
+    const outcome = error === undefined ? 'ok' : error instanceof SessionError ? error.code : 'error';
+    this.options.audit?.({ principal: this.principal.name, action, sessionId, outcome });
+  }
+
+  private async visible(id: string): Promise<AgentSession> {
+    const session = await this.manager.get(id);
+    if (!this.canSee(session)) throw new SessionNotFoundError(id);
+    return session;
+  }
+
+  // A db connection id never changes, so checking it before the write is as good as during it.
+  private async visibleIfRestricted(id: string): Promise<void> {
+    if (dbRestriction(this.principal)) await this.visible(id);
+  }
+}
+
+/** `manager.events` filtered to the sessions one principal may see. */
+class ScopedSessionEvents extends SessionEvents {
+  constructor(
+    private readonly all: SessionEvents,
+    store: SessionStore,
+    private readonly principal: Principal,
+    private readonly view: ScopedSessionManager,
+  ) {
+    super(store);
+  }
+
+  override subscribe(listener: SessionEventListener, filter: SessionEventFilter = {}): Promise<Unsubscribe> {
+    this.view.authorize('sessions:read');
+    if (!dbRestriction(this.principal)) return this.all.subscribe(listener, filter);
+    return this.all.subscribe((event) => {
+      if (this.view.canSee(event.session)) listener(event);
+    }, filter);
+  }
+
+  override listenerCount(): number {
+    return this.all.listenerCount();
+  }
+}
