@@ -48,6 +48,8 @@ describe('server configuration', () => {
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      apiKeysFile: '',
+      apiKeyEntries: [],
       authOff: false,
       shutdownTimeoutMs: 2500,
       eventHeartbeatMs: 1000,

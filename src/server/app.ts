@@ -5,7 +5,8 @@ import { createDocsRouter } from './docs-routes.js';
 import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
 import { ApiKeyRing, plainApiKeys } from './auth/api-keys.js';
-import { authorizeRequests, type HttpAuditSink } from './auth/authorize-requests.js';
+import { auditToLogger } from './auth/audit-log.js';
+import { authorizeRequests } from './auth/authorize-requests.js';
 import { authorizeByApiKey } from './middleware/api-key-auth.js';
 import { createMetrics } from './middleware/metrics.js';
 import { requestContext } from './middleware/request-context.js';
@@ -41,7 +42,8 @@ const CORS_HEADERS = {
 
 /**
  * A Koa application: the agent-session API plus its OpenAPI document and docs page, health
- * checks, metrics, request logs, API-key auth, CORS and security headers; everything else is a 404 problem. Call `.listen()`
+ * checks, metrics, request logs, an audit line per write, API-key auth (scoped keys, or the
+ * host's `authorize`), CORS and security headers; everything else is a 404 problem. Call `.listen()`
  * yourself, or use `startServer` for graceful shutdown.
  */
 export function createServer(options: CreateServerOptions): Koa {
@@ -57,14 +59,7 @@ export function createServer(options: CreateServerOptions): Koa {
     else onUnexpectedError(error, ctx);
   });
   const metrics = withMetrics ? createMetrics(manager) : undefined;
-  const onAudit: HttpAuditSink | undefined =
-    options.onAudit ??
-    (logger &&
-      ((entry, ctx) =>
-        logger.info(
-          { audit: true, reqId: ctx.state.requestId, principal: entry.principal, action: entry.action, session_id: entry.sessionId, outcome: entry.outcome },
-          `${entry.action} ${entry.outcome}`,
-        )));
+  const onAudit = options.onAudit ?? (logger && auditToLogger(logger));
   const authorize = options.authorize ?? authorizeByKeys(apiKeys, options.apiKeyRing);
 
   app.use(requestContext({ logger, onFinished: metrics?.record, onUnexpectedError }));

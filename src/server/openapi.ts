@@ -40,6 +40,7 @@ const ETAG_HEADER = {
 const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input, header or state transition, or a request that is not valid HTTP/1.1.',
   401: 'No valid API key (only when the server is configured with API keys).',
+  403: "The key's (or the host principal's) scopes do not cover this call, or a create names a db connection it may not reach.",
   404: 'Unknown session id.',
   405: 'This path does not answer the method used; `Allow` lists the methods it does.',
   408: 'The request (headers or body) did not arrive within the server timeout; the connection is closed.',
@@ -64,9 +65,9 @@ function problemResponse(status: number) {
   return response;
 }
 
-// Every operation can meet these: a missing key, a method the path does not serve, a fault, an
-// unreachable store.
-const ALWAYS_POSSIBLE = [401, 405, 408, 431, 500, 503];
+// Every operation can meet these: a missing key, a scope it lacks, a method the path does not
+// serve, a fault, an unreachable store.
+const ALWAYS_POSSIBLE = [401, 403, 405, 408, 431, 500, 503];
 const WITH_BODY = [400, 413, 415];
 const ON_ONE_SESSION = [404];
 const CONDITIONAL = [400, 412];
