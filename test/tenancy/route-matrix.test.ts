@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { startTestServer, type TestServer } from '../helpers/http-server.js';
+import { createAgentSessionManager } from '../../src/index.js';
+import { ROUTE_SCOPES } from '../../src/server/auth/route-scopes.js';
+import { createAgentSessionRouter } from '../../src/server/router.js';
+import { bearer, KEYS, testKeyRing, type KeyName } from './keys.js';
+
+const BASE = '/api/v1/agent-sessions';
+type Caller = KeyName | 'no key' | 'wrong key';
+type Scope = 'read' | 'write' | 'admin';
+
+// What each caller may do: its scope and the db connections it reaches (undefined: all).
+const CALLERS: Record<KeyName, { scope: Scope; dbs?: (db: string) => boolean }> = {
+  reader: { scope: 'read' },
+  writer: { scope: 'write' },
+  admin: { scope: 'admin' },
+  readerA: { scope: 'read', dbs: (db) => db === 'db-a' },
+  writerA: { scope: 'write', dbs: (db) => db === 'db-a' },
+  writerTeam: { scope: 'write', dbs: (db) => db.startsWith('team-') },
+  adminAB: { scope: 'admin', dbs: (db) => db === 'db-a' || db === 'db-b' },
+};
+const RANK: Record<Scope, number> = { read: 0, write: 1, admin: 2 };
+
+interface Call {
+  name: string;
+  method: string;
+  scope: Scope;
+  success: number;
+  /** The db connection of the session the call touches or creates. */
+  db?: string;
+  /** A create: another db answers 403 instead of 404. */
+  creates?: boolean;
+  /** The path, given a fresh session of `db` (made in the state `prepare` leaves). */
+  path(id: string): string;
+  body?: unknown;
+  paused?: boolean;
+  stream?: boolean;
+}
+
+const CALLS: Call[] = [
+  { name: 'list', method: 'GET', scope: 'read', success: 200, path: () => BASE },
+  { name: 'list one db', method: 'GET', scope: 'read', success: 200, path: () => `${BASE}?db_connection_id=db-b` },
+  { name: 'collection events', method: 'GET', scope: 'read', success: 200, stream: true, path: () => `${BASE}/events` },
+  ...['db-a', 'db-b', 'team-x'].flatMap((db): Call[] => [
+    { name: `create in ${db}`, method: 'POST', scope: 'write', success: 201, db, creates: true, path: () => BASE, body: { db_connection_id: db } },
+    { name: `get ${db}`, method: 'GET', scope: 'read', success: 200, db, path: (id) => `${BASE}/${id}` },
+    { name: `head ${db}`, method: 'HEAD', scope: 'read', success: 200, db, path: (id) => `${BASE}/${id}` },
+    { name: `patch ${db}`, method: 'PATCH', scope: 'write', success: 200, db, path: (id) => `${BASE}/${id}`, body: { title: 'x' } },
+    { name: `delete ${db}`, method: 'DELETE', scope: 'write', success: 200, db, path: (id) => `${BASE}/${id}` },
+    { name: `pause ${db}`, method: 'POST', scope: 'write', success: 200, db, path: (id) => `${BASE}/${id}/pause` },
+    { name: `resume ${db}`, method: 'POST', scope: 'write', success: 200, db, paused: true, path: (id) => `${BASE}/${id}/resume` },
+    { name: `events of ${db}`, method: 'GET', scope: 'read', success: 200, db, stream: true, path: (id) => `${BASE}/${id}/events` },
+  ]),
+  { name: 'metrics', method: 'GET', scope: 'admin', success: 200, path: () => '/metrics' },
+  { name: 'openapi', method: 'GET', scope: 'admin', success: 200, path: () => '/openapi.json' },
+  { name: 'docs', method: 'GET', scope: 'admin', success: 200, path: () => '/docs' },
+];
+
+/** The documented answer: 401 without a valid key, 403 outside scope or for a create in another db, 404 for another db's session. */
+function expectedStatus(caller: Caller, call: Call): number {
+  if (caller === 'no key' || caller === 'wrong key') return 401;
+  const { scope, dbs } = CALLERS[caller];
+  if (RANK[scope] < RANK[call.scope]) return 403;
+  if (call.db && dbs && !dbs(call.db)) return call.creates ? 403 : 404;
+  return call.success;
+}
+
+describe('tenancy: every key against every route', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ apiKeyRing: testKeyRing() });
+  });
+  after(() => server.running.close());
+
+  const callers: Caller[] = ['no key', 'wrong key', ...(Object.keys(CALLERS) as KeyName[])];
+  for (const caller of callers) {
+    it(`answers ${caller} with the exact status on every route`, async () => {
+      const wrong: string[] = [];
+      for (const call of CALLS) {
+        const session = await server.manager.create({ dbConnectionId: call.db ?? 'db-a' });
+        if (call.paused) await server.manager.pause(session.id);
+        const headers: Record<string, string> =
+          caller === 'no key' ? {} : caller === 'wrong key' ? bearer('not-a-key-0123456789abcdef') : bearer(KEYS[caller]);
+        const controller = new AbortController();
+        const response = await fetch(server.url(call.path(session.id)), {
+          method: call.method,
+          headers: call.body ? { ...headers, 'content-type': 'application/json' } : headers,
+          body: call.body ? JSON.stringify(call.body) : undefined,
+          signal: controller.signal,
+        });
+        const expected = expectedStatus(caller, call);
+        if (response.status !== expected) wrong.push(`${call.name} (${call.method} ${call.path(session.id)}): expected ${expected}, got ${response.status}`);
+        if (response.status >= 400 && call.method !== 'HEAD') {
+          expect(response.headers.get('content-type'), call.name).to.match(/^application\/problem\+json/);
+        }
+        if (call.stream && response.status === 200) controller.abort();
+        else await response.arrayBuffer();
+      }
+      expect(wrong, wrong.join('\n')).to.deep.equal([]);
+    });
+  }
+
+  it('lets everyone with a key reach an unknown path or method, answered 404 or 405', async () => {
+    for (const key of [KEYS.reader, KEYS.writerA]) {
+      expect((await fetch(server.url('/nowhere'), { headers: bearer(key) })).status).to.equal(404);
+      expect((await fetch(server.url(BASE), { method: 'PUT', headers: bearer(key) })).status).to.equal(405);
+    }
+  });
+
+  it('keeps /healthz and /readyz open', async () => {
+    expect((await fetch(server.url('/healthz'))).status).to.equal(200);
+    expect((await fetch(server.url('/readyz'))).status).to.equal(200);
+  });
+});
+
+describe('the route scope table', () => {
+  it('has a row for every method and path the router serves', () => {
+    const router = createAgentSessionRouter({ manager: createAgentSessionManager() });
+    // `router.all` layers (every method) only answer 405 with Allow; they need no row.
+    const handlers = router.stack.filter((layer) => layer.methods.length > 0 && !layer.methods.includes('PUT'));
+    const served = handlers.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path}`));
+    const rows = new Set(ROUTE_SCOPES.map((row) => `${row.method} ${row.path}`));
+    expect(served).to.have.length.above(8);
+    expect(served.filter((route) => !rows.has(route))).to.deep.equal([]);
+  });
+});
