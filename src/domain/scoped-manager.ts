@@ -190,7 +190,7 @@ class ScopedSessionEvents extends SessionEvents {
     super(store);
   }
 
-  override subscribe(listener: SessionEventListener, filter: SessionEventFilter = {}): Promise<Unsubscribe> {
+  override async subscribe(listener: SessionEventListener, filter: SessionEventFilter = {}): Promise<Unsubscribe> {
     this.view.authorize('sessions:read');
     if (!dbRestriction(this.principal)) return this.all.subscribe(listener, filter);
     return this.all.subscribe((event) => {
