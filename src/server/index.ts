@@ -19,3 +19,7 @@ export { buildOpenApiDocument, OPENAPI_ITEM_PATH, type OpenApiDocument } from '.
 export { createDocsRouter, DOCS_PATH, OPENAPI_PATH } from './docs-routes.js';
 export * from './schemas.js';
 export * from './http-errors.js';
+export { authorizeRequests, type Authorize, type HttpAuditSink, type RequestAuthorizationOptions } from './auth/authorize-requests.js';
+export { ApiKeyRing, digestOf, loadApiKeysFile, parseApiKeysFile, plainApiKeys, type ApiKeyEntry } from './auth/api-keys.js';
+export { ROUTE_SCOPES, type RouteScope } from './auth/route-scopes.js';
+export { auditToLogger } from './auth/audit-log.js';
