@@ -47,6 +47,11 @@ export class InvalidTransitionApiError extends AgentSessionApiError {
   override readonly name = 'InvalidTransitionApiError';
 }
 
+/** 403: the key's (or user's) scopes or db connections do not cover this call. */
+export class ForbiddenApiError extends AgentSessionApiError {
+  override readonly name = 'ForbiddenApiError';
+}
+
 /** 412: the session changed since the `ifMatch` entity tag; get it again and retry. */
 export class PreconditionFailedApiError extends AgentSessionApiError {
   override readonly name = 'PreconditionFailedApiError';
@@ -67,6 +72,7 @@ export const API_ERROR_CLASSES: Readonly<Record<string, ApiErrorClass>> = {
   'invalid-transition': InvalidTransitionApiError,
   'version-mismatch': PreconditionFailedApiError,
   'store-unavailable': StoreUnavailableApiError,
+  forbidden: ForbiddenApiError,
 };
 
 /** The typed error for a problem response, chosen by problem type (stable), not by status. */

@@ -17,6 +17,7 @@ export {
   InvalidTransitionApiError,
   PreconditionFailedApiError,
   StoreUnavailableApiError,
+  ForbiddenApiError,
   type ApiProblem,
   type ApiFieldError,
 } from './errors.js';

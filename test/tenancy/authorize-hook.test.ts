@@ -120,3 +120,18 @@ describe('createServer({ authorize }) and the audit log', () => {
     for (const key of Object.values(KEYS)) expect(all).not.to.contain(key);
   });
 });
+
+describe('the HTTP client and scoped keys', () => {
+  it('throws ForbiddenApiError for a call outside the scopes', async () => {
+    const { AgentSessionClient, ForbiddenApiError } = await import('../../src/client/index.js');
+    const server = await startTestServer({ apiKeyRing: testKeyRing() });
+    try {
+      const client = new AgentSessionClient({ baseUrl: server.running.url, headers: bearer(KEYS.reader) });
+      const error = await client.create({ db_connection_id: 'db-a' }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ForbiddenApiError);
+      expect((error as { status: number }).status).to.equal(403);
+    } finally {
+      await server.running.close();
+    }
+  });
+});
