@@ -8,6 +8,8 @@ import { startTestServer, type TestServer } from '../helpers/http-server.js';
 import { bearer, KEYS, testKeyRing } from './keys.js';
 
 const BASE = '/api/v1/agent-sessions';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (response: Response): Promise<any> => response.json();
 const USERS: Record<string, Principal> = {
   reader: { name: 'reader', scopes: ['sessions:read'] },
   'writer-a': { name: 'writer-a', scopes: ['sessions:write'], dbConnectionIds: ['db-a'] },
@@ -58,10 +60,10 @@ describe('createAgentSessionRouter({ authorize })', () => {
   it("passes the hook's own 401 and 403 through as problem JSON", async () => {
     const expired = await fetch(`${base}${BASE}`, as('expired'));
     expect(expired.status).to.equal(401);
-    expect((await expired.json()).detail).to.equal('The session cookie has expired.');
+    expect((await json(expired)).detail).to.equal('The session cookie has expired.');
     const banned = await fetch(`${base}${BASE}`, as('banned'));
     expect(banned.status).to.equal(403);
-    expect((await banned.json()).detail).to.equal('This account is suspended.');
+    expect((await json(banned)).detail).to.equal('This account is suspended.');
   });
 
   it("applies the principal's scopes and db connections like a scoped key", async () => {
@@ -69,9 +71,9 @@ describe('createAgentSessionRouter({ authorize })', () => {
     expect((await fetch(`${base}${BASE}`, as('writer-a', { method: 'POST', body: '{"db_connection_id":"db-b"}' }))).status).to.equal(403);
     const created = await fetch(`${base}${BASE}`, as('writer-a', { method: 'POST', body: '{"db_connection_id":"db-a"}' }));
     expect(created.status).to.equal(201);
-    const list = await (await fetch(`${base}${BASE}`, as('writer-a'))).json();
+    const list = await json(await fetch(`${base}${BASE}`, as('writer-a')));
     expect(list.total).to.equal(1);
-    expect((await (await fetch(`${base}${BASE}`, as('reader'))).json()).total).to.equal(2);
+    expect((await json(await fetch(`${base}${BASE}`, as('reader')))).total).to.equal(2);
   });
 
   it('answers a principal the hook got wrong with 500, reported as the host fault it is', async () => {
