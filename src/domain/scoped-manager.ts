@@ -109,41 +109,19 @@ export class ScopedSessionManager {
   }
 
   update(id: string, input: UpdateSessionInput, options: WriteOptions = {}): Promise<AgentSession> {
-    return this.audited('update', id, async () => {
-      this.authorize('sessions:write');
-      // Checked in the manager's order, so another db's session fails exactly like an unknown id.
-      validateUpdateInput(input);
-      checkWriteOptions(options);
-      await this.visibleIfRestricted(id);
-      return this.manager.update(id, input, options);
-    });
+    return this.writeOne('update', id, options, () => this.manager.update(id, input, options), () => validateUpdateInput(input));
   }
 
   pause(id: string, options: WriteOptions = {}): Promise<AgentSession> {
-    return this.audited('pause', id, async () => {
-      this.authorize('sessions:write');
-      checkWriteOptions(options);
-      await this.visibleIfRestricted(id);
-      return this.manager.pause(id, options);
-    });
+    return this.writeOne('pause', id, options, () => this.manager.pause(id, options));
   }
 
   resume(id: string, options: WriteOptions = {}): Promise<AgentSession> {
-    return this.audited('resume', id, async () => {
-      this.authorize('sessions:write');
-      checkWriteOptions(options);
-      await this.visibleIfRestricted(id);
-      return this.manager.resume(id, options);
-    });
+    return this.writeOne('resume', id, options, () => this.manager.resume(id, options));
   }
 
   delete(id: string, options: WriteOptions = {}): Promise<void> {
-    return this.audited('delete', id, async () => {
-      this.authorize('sessions:write');
-      checkWriteOptions(options);
-      await this.visibleIfRestricted(id);
-      await this.manager.delete(id, options);
-    });
+    return this.writeOne('delete', id, options, () => this.manager.delete(id, options));
   }
 
   /**
@@ -165,6 +143,20 @@ export class ScopedSessionManager {
   private record(action: string, sessionId: string | null, error?: unknown): void {
     const outcome = error === undefined ? 'ok' : error instanceof SessionError ? error.code : 'error';
     this.options.audit?.({ principal: this.principal.name, action, sessionId, outcome });
+  }
+
+  /**
+   * A write to one existing session, audited. Checks run in the manager's order (input, then
+   * options, then the session), so another db's session fails exactly like an unknown id.
+   */
+  private writeOne<T>(action: string, id: string, options: WriteOptions, write: () => Promise<T>, validateInput?: () => void): Promise<T> {
+    return this.audited(action, id, async () => {
+      this.authorize('sessions:write');
+      validateInput?.();
+      checkWriteOptions(options);
+      await this.visibleIfRestricted(id);
+      return write();
+    });
   }
 
   private async visible(id: string): Promise<AgentSession> {
