@@ -20,7 +20,7 @@ export interface CreateServerOptions extends AgentSessionRouterOptions {
   apiKeys?: readonly string[];
   /**
    * Scoped keys (an `API_KEYS_FILE`), accepted besides `apiKeys`; `replace` its entries to
-   * reload keys without a restart. Ignored when `authorize` is given.
+   * reload keys without a restart. `apiKeys` and this are ignored when `authorize` is given.
    */
   apiKeyRing?: ApiKeyRing;
   /** Origins allowed by CORS; none (CORS off) by default. `*` allows any. */

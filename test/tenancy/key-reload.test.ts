@@ -92,4 +92,17 @@ describe('API_KEYS_FILE reload on SIGHUP', function () {
       await exited;
     }
   });
+
+  it('refuses to start on a bad file, exit code 1, naming the entry', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'agent-sessions-badkeys-')), 'keys.json');
+    writeFileSync(file, JSON.stringify([entry('ok', FIRST, ['sessions:read']), { name: 'typo', key: SECOND, scopes: ['sessions:reed'] }]));
+    const child = spawn(process.execPath, ['dist/cli.js'], { env: { ...process.env, PORT: '0', API_KEYS_FILE: file }, stdio: 'pipe' });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).to.equal(1);
+    expect(stderr).to.contain(`${file} entry 1 ("typo")`);
+    expect(stderr).to.contain('sessions:reed');
+    expect(stderr).not.to.contain(SECOND);
+  });
 });
