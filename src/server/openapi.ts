@@ -1,4 +1,5 @@
 import packageJson from '../../package.json' with { type: 'json' };
+import { withRequiredScopes } from './auth/route-scopes.js';
 import { PROBLEM_TYPES } from './problems.js';
 import { COLLECTION_PATH } from './router.js';
 import * as schemas from './schemas.js';
@@ -154,9 +155,12 @@ function build(): OpenApiDocument {
     info: {
       title: 'Agent Session API',
       version: packageJson.version,
-      description: 'Manage autonomous agent sessions. Every error is RFC 9457 problem JSON.',
+      description:
+        'Manage autonomous agent sessions. Every error is RFC 9457 problem JSON. With scoped keys, each operation ' +
+        'needs the scope in its `x-required-scope` (`sessions:read` < `sessions:write` < `sessions:admin`, each ' +
+        'including the ones before it); outside it: 403.',
     },
-    paths: {
+    paths: withRequiredScopes({
       [COLLECTION_PATH]: {
         post: {
           operationId: 'createAgentSession',
@@ -234,7 +238,7 @@ function build(): OpenApiDocument {
         parameters: [parameterRef('SessionId')],
         ...statusChange('resume', 'Resume a `paused` session.'),
       },
-    },
+    }),
     components: {
       schemas: Object.fromEntries(Object.entries(COMPONENT_SCHEMAS).map(([name, schema]) => [name, plainJson(schema)])),
       parameters: PARAMETERS,

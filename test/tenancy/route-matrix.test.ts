@@ -126,3 +126,21 @@ describe('the route scope table', () => {
     expect(served.filter((route) => !rows.has(route))).to.deep.equal([]);
   });
 });
+
+describe('the OpenAPI document and the scope table', () => {
+  it('gives every operation the scope the server enforces as x-required-scope', async () => {
+    const { buildOpenApiDocument } = await import('../../src/server/openapi.js');
+    const paths = buildOpenApiDocument().paths as Record<string, Record<string, { 'x-required-scope'?: string }>>;
+    const operations = Object.entries(paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => method !== 'parameters')
+        .map(([method, operation]) => ({ path, method, scope: operation['x-required-scope'] })),
+    );
+    expect(operations).to.have.length.above(8);
+    for (const { path, method, scope } of operations) {
+      const row = ROUTE_SCOPES.find((r) => r.method === method.toUpperCase() && r.path === path.replace('{session_id}', ':id'));
+      expect(scope, `${method} ${path}`).to.equal(row?.scope);
+      expect(scope, `${method} ${path}`).to.be.a('string');
+    }
+  });
+});

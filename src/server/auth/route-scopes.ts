@@ -67,3 +67,21 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
+
+/**
+ * The OpenAPI paths with each operation's scope as `x-required-scope`, read from the table, so
+ * the document and the server cannot disagree. `{param}` path segments stand for `:id`.
+ */
+export function withRequiredScopes<T extends Record<string, Record<string, unknown>>>(paths: T): T {
+  const annotated: Record<string, Record<string, unknown>> = {};
+  for (const [path, item] of Object.entries(paths)) {
+    const template = path.replace(/\{[^}]+\}/g, ':id');
+    annotated[path] = Object.fromEntries(
+      Object.entries(item).map(([method, operation]) => {
+        const row = ROUTE_SCOPES.find((r) => r.method === method.toUpperCase() && r.path === template);
+        return [method, row ? { ...(operation as object), 'x-required-scope': row.scope } : operation];
+      }),
+    );
+  }
+  return annotated as T;
+}
