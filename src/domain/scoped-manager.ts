@@ -14,6 +14,7 @@ import type {
   UpdateSessionInput,
   WriteOptions,
 } from './session.js';
+import type { RunTaskOptions, TaskHandler, TaskRunResult } from './task-run.js';
 import { validateListQuery, validateUpdateInput } from './validation.js';
 
 /** One audited write: who, what, on which session, and how it ended. Never holds a secret. */
@@ -122,6 +123,14 @@ export class ScopedSessionManager {
 
   delete(id: string, options: WriteOptions = {}): Promise<void> {
     return this.writeOne('delete', id, options, () => this.manager.delete(id, options));
+  }
+
+  /**
+   * `manager.runTask` for a principal with `sessions:write` that sees the session; audited as
+   * `run` when it settles (the handler's own failure is the run's result, not the call's).
+   */
+  runTask(id: string, handler: TaskHandler, options: RunTaskOptions = {}): Promise<TaskRunResult> {
+    return this.writeOne('run', id, {}, () => this.manager.runTask(id, handler, options));
   }
 
   /**

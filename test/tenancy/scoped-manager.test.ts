@@ -142,4 +142,18 @@ describe('manager.scoped(principal)', () => {
     const none = manager.scoped({ name: 'nobody', scopes: [] as never });
     expect(await failure(none.events.subscribe(() => {}))).to.be.instanceOf(ForbiddenError);
   });
+
+  it("runs tasks only on sessions the principal sees, with write scope, audited as 'run'", async () => {
+    const entries: AuditEntry[] = [];
+    const view = manager.scoped(writerA, { audit: (entry) => entries.push(entry) });
+    const own = await manager.create({ dbConnectionId: 'db-a' });
+    const other = await manager.create({ dbConnectionId: 'db-b' });
+    const result = await view.runTask(own.id, () => ({ done: true }));
+    expect(result.outcome).to.equal('finished');
+    expect((await manager.get(own.id)).status).to.equal('completed');
+    expect(await failure(view.runTask(other.id, () => {}))).to.be.instanceOf(SessionNotFoundError);
+    expect(await failure(manager.scoped(reader).runTask(own.id, () => {}))).to.be.instanceOf(ForbiddenError);
+    expect((await manager.get(other.id)).status).to.equal('active');
+    expect(entries.map((e) => `${e.action} ${e.outcome}`)).to.deep.equal(['run ok', 'run session_not_found']);
+  });
 });
