@@ -44,16 +44,19 @@ export interface ScopedManagerOptions {
  * Creating a session for such a db throws `ForbiddenError`.
  */
 export class ScopedSessionManager {
-  /** Change events of the sessions this principal may see. */
-  readonly events: SessionEvents;
+  private scopedEvents?: SessionEvents;
 
   constructor(
     private readonly manager: AgentSessionManager,
     private readonly store: SessionStore,
     readonly principal: Principal,
     private readonly options: ScopedManagerOptions = {},
-  ) {
-    this.events = new ScopedSessionEvents(manager.events, store, principal, this);
+  ) {}
+
+  /** Change events of the sessions this principal may see. */
+  get events(): SessionEvents {
+    // Made on first use: most views (one per HTTP request) never stream.
+    return (this.scopedEvents ??= new ScopedSessionEvents(this.manager.events, this.store, this.principal, this));
   }
 
   /**

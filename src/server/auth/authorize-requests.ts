@@ -56,8 +56,14 @@ export function authorizeRequests(options: RequestAuthorizationOptions): Middlew
 export function viewOf(ctx: Context, manager: AgentSessionManager, onAudit?: HttpAuditSink): ScopedSessionManager {
   const view = ctx.state[VIEW] as ScopedSessionManager | undefined;
   if (view) return view;
-  return (ctx.state[VIEW] = scopedView(manager, ANONYMOUS, ctx, onAudit));
+  if (onAudit) return (ctx.state[VIEW] = scopedView(manager, ANONYMOUS, ctx, onAudit));
+  // Without auth or audit every request gets the same view: nothing in it is per request.
+  let shared = SHARED_VIEWS.get(manager);
+  if (!shared) SHARED_VIEWS.set(manager, (shared = manager.scoped(ANONYMOUS)));
+  return shared;
 }
+
+const SHARED_VIEWS = new WeakMap<AgentSessionManager, ScopedSessionManager>();
 
 function scopedView(manager: AgentSessionManager, principal: Principal, ctx: Context, onAudit?: HttpAuditSink): ScopedSessionManager {
   return manager.scoped(principal, onAudit ? { audit: (entry) => onAudit(entry, ctx) } : {});
