@@ -12,6 +12,14 @@ export interface SessionEventFilter {
   after?: string;
 }
 
+/** Options for `subscribe`: a filter, plus what to call when a resume finds events were dropped. */
+export interface SessionSubscribeOptions extends SessionEventFilter {
+  /** See `StoreSubscribeOptions.onMissed`: called once when `after` is older than what is retained. */
+  onMissed?: () => void;
+  /** Aborting it stops a replay in progress. */
+  replaySignal?: AbortSignal;
+}
+
 /** Options for `stream`: a filter plus the signal that ends the iteration. */
 export interface SessionEventStreamOptions extends SessionEventFilter {
   signal?: AbortSignal;
@@ -35,12 +43,16 @@ export class SessionEvents {
    * Calls `listener` with every matching event, in order. Resolves with the unsubscribe function
    * once live: no change made after that is missed.
    */
-  async subscribe(listener: SessionEventListener, filter: SessionEventFilter = {}): Promise<Unsubscribe> {
+  async subscribe(listener: SessionEventListener, options: SessionSubscribeOptions = {}): Promise<Unsubscribe> {
     if (!this.store.subscribe) throw new NotSupportedError('change events');
-    const matches = matcher(filter);
+    const matches = matcher(options);
     const unsubscribeStore = await this.store.subscribe((event) => {
       if (matches(event)) listener(event);
-    }, { after: filter.after });
+    }, {
+      after: options.after,
+      onMissed: options.onMissed,
+      signal: options.replaySignal,
+    });
     this.listeners++;
     let subscribed = true;
     return () => {

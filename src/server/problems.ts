@@ -14,6 +14,7 @@ import {
   PayloadTooLargeError,
   RequestTimeoutError,
   RouteNotFoundError,
+  TooManyStreamsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from './http-errors.js';
@@ -45,6 +46,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
+  { error: TooManyStreamsError, status: 503, slug: 'too-many-streams', title: 'Too many event streams' },
 ];
 
 const PROBLEM_TYPE_BASE = 'urn:agent-sessions:problem:';

@@ -5,6 +5,7 @@ import { problemResponses, type UnexpectedErrorHandler } from './error-middlewar
 import { etagOf, writeOptionsFromIfMatch } from './etag.js';
 import { allowOnly } from './allow-only.js';
 import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
+import { DEFAULT_EVENT_STREAM_LIMITS, OpenEventStreams } from './event-stream-output.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
@@ -26,7 +27,13 @@ export interface AgentSessionRouterOptions {
   eventHeartbeatMs?: number;
   /** Aborting it ends every open event stream (`startServer` does so on `close`). */
   shutdownSignal?: AbortSignal;
+  /** Most event streams open at once; past it 503 with `Retry-After` (default 1,000). */
+  eventStreamMaxClients?: number;
+  /** Most bytes queued for one event-stream client before it is closed as too slow (default 256 KiB). */
+  eventStreamBufferBytes?: number;
 }
+
+export { DEFAULT_EVENT_STREAM_LIMITS };
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 export const COLLECTION_PATH = '/api/v1/agent-sessions';
@@ -76,7 +83,10 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
     collectionPath: COLLECTION_PATH,
     itemPath: ITEM_PATH,
     heartbeatMs: options.eventHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-    shutdownSignal: options.shutdownSignal,
+    streams: new OpenEventStreams(
+      { maxClients: options.eventStreamMaxClients, bufferBytes: options.eventStreamBufferBytes },
+      options.shutdownSignal,
+    ),
   });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {

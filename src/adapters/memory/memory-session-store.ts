@@ -23,6 +23,8 @@ import { SortedIndex } from './sorted-index.js';
 export interface MemorySessionStoreOptions {
   /** Recent events kept for subscribers resuming with `after` (default 10,000). */
   eventRetention?: number;
+  /** Most bytes of recent events kept (their sessions as JSON; default 64 MiB); the older go first. */
+  eventRetentionBytes?: number;
 }
 
 interface Run {
@@ -53,7 +55,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly events: MemoryEventLog;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.events = new MemoryEventLog(options.eventRetention);
+    this.events = new MemoryEventLog({ events: options.eventRetention, bytes: options.eventRetentionBytes });
   }
 
   async insert(session: AgentSession): Promise<boolean> {
