@@ -18,6 +18,11 @@ export interface SessionStoreHarness {
   create(): Promise<SessionStore> | SessionStore;
   /** Defaults to `store.close()`. */
   dispose?(store: SessionStore): Promise<void>;
+  /**
+   * A fresh store that keeps about `events` recent change events for resuming (disposed like the
+   * others). Without it, the test of resuming from before the retained window is skipped.
+   */
+  createWithEventRetention?(events: number): Promise<SessionStore> | SessionStore;
 }
 
 /** Registers the whole store contract as a mocha `describe` block. */
@@ -42,7 +47,7 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
     describeListContract(context);
     describeStateMachineContract(context);
     describeConcurrencyContract(context);
-    describeEventContract(context);
+    describeEventContract(context, harness);
     describeRunContract(context);
   });
 }

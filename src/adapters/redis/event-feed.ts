@@ -177,8 +177,9 @@ interface StreamInfo {
 }
 
 /**
- * XINFO STREAM, or `undefined` for a stream that does not exist. Redis 7 reports the newest
- * deleted id (`max-deleted-entry-id`); older servers only the first entry, erring towards "missed".
+ * XINFO STREAM, or `undefined` for a stream that does not exist. Entries are gone when more were
+ * added than remain; if so, a resume from before the first one left missed some (one exactly at
+ * the last trimmed entry is told so too: the stream cannot tell, and a needless reload is safe).
  */
 async function streamInfo(client: RedisClient, stream: string): Promise<StreamInfo | undefined> {
   let info: unknown[];
@@ -189,14 +190,12 @@ async function streamInfo(client: RedisClient, stream: string): Promise<StreamIn
     throw error;
   }
   const field = (name: string) => (info.includes(name) ? info[info.indexOf(name) + 1] : undefined);
-  const maxDeleted = field('max-deleted-entry-id') as string | undefined;
+  const removed = Number(field('entries-added')) - Number(field('length'));
   const first = field('first-entry') as [string, string[]] | null | undefined;
   return {
     lastId: String(field('last-generated-id')),
-    trimmedAfter(id) {
-      if (maxDeleted !== undefined) return isStreamId(maxDeleted) && streamIdAfter(maxDeleted, id);
-      return !!first && streamIdAfter(first[0], id);
-    },
+    // Before Redis 7 there is no `entries-added`: any first entry after `id` counts as a gap.
+    trimmedAfter: (id) => !!first && streamIdAfter(first[0], id) && !(removed <= 0),
   };
 }
 
