@@ -15,6 +15,11 @@ const RETRY_MS = 200;
  * replay's cost per command and per client is bounded, and concurrent replays take turns.
  */
 export const REPLAY_PAGE = 50;
+/**
+ * Replay commands in flight at once, over all subscribers; the others wait their turn in order.
+ * Bounds the memory of replies in flight and keeps each command well inside its timeout.
+ */
+const REPLAY_CONCURRENCY = 4;
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
@@ -38,6 +43,7 @@ export class RedisEventFeed {
   private reader?: RedisClient;
   /** Replays run here, so many resuming clients never queue ahead of the store's own commands. */
   private replayer?: RedisClient;
+  private readonly replayTurns = new TurnTaker(REPLAY_CONCURRENCY);
   private cursor?: string;
   private starting?: Promise<void>;
   private closed = false;
@@ -139,14 +145,15 @@ export class RedisEventFeed {
    */
   private async catchUp(subscriber: Subscriber, after: string, options: StoreSubscribeOptions): Promise<void> {
     const replayer = (this.replayer ??= duplicateForReplay(this.client));
-    const onReplayer = async <T>(command: () => Promise<T>): Promise<T> => {
-      try {
-        await whenReady(replayer, READY_WAIT_MS);
-        return await command();
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    };
+    const onReplayer = <T>(command: () => Promise<T>): Promise<T> =>
+      this.replayTurns.run(async () => {
+        try {
+          await whenReady(replayer, READY_WAIT_MS);
+          return await command();
+        } catch (error) {
+          throw toStoreError(error);
+        }
+      });
     const info = await onReplayer(() => streamInfo(replayer, this.stream));
     if (!info || streamIdAfter(after, info.lastId)) return this.goLive(subscriber);
     subscriber.lastId = after;
@@ -197,6 +204,26 @@ async function streamInfo(client: RedisClient, stream: string): Promise<StreamIn
     // Before Redis 7 there is no `entries-added`: any first entry after `id` counts as a gap.
     trimmedAfter: (id) => !!first && streamIdAfter(first[0], id) && !(removed <= 0),
   };
+}
+
+/** Runs at most `limit` tasks at once; the rest start in the order they came. */
+class TurnTaker {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }
 
 /** A connection like `client` for replays: the same fail-fast settings, its own command queue. */
