@@ -44,6 +44,8 @@ async function main(args: string[]): Promise<number> {
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections || undefined,
+    eventStreamMaxClients: config.eventStreamMaxClients,
+    eventStreamBufferBytes: config.eventStreamBufferBytes,
   });
   logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
 

@@ -6,7 +6,10 @@ import type { ServerConfig } from './config.js';
 export async function createStoreFromConfig(config: ServerConfig): Promise<SessionStore> {
   switch (config.store) {
     case 'memory':
-      return new MemorySessionStore();
+      return new MemorySessionStore({
+        eventRetention: config.memoryEventRetention,
+        eventRetentionBytes: config.memoryEventRetentionBytes,
+      });
     case 'redis': {
       const { RedisSessionStore } = await import('../redis.js');
       return new RedisSessionStore({
