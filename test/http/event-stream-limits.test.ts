@@ -2,17 +2,8 @@ import { expect } from 'chai';
 import { COLLECTION_PATH } from '../../src/server/index.js';
 import { MemorySessionStore, createAgentSessionManager } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
-import { openRawClient, type RawClient } from '../helpers/raw-client.js';
+import { openRawClient, stalledEventReader } from '../helpers/raw-client.js';
 import { connectSse } from '../helpers/sse-client.js';
-
-/** Opens an event stream on a raw socket that reads the headers and then stops reading. */
-export async function stalledReader(server: TestServer, path = `${COLLECTION_PATH}/events`): Promise<RawClient> {
-  const client = await openRawClient(server.url('/'));
-  client.socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
-  while (!client.received().includes(': connected')) await new Promise((resolve) => setTimeout(resolve, 5));
-  client.socket.pause();
-  return client;
-}
 
 const bigMetadata = (i: number) => ({ i, blob: 'x'.repeat(60 * 1024) });
 
@@ -34,7 +25,7 @@ describe('event streams under pressure', function () {
   it('closes a client that stops reading once its send buffer is full, after an overflow event saying why', async () => {
     await start({ eventStreamBufferBytes: 64 * 1024 });
     const reader = await connectSse(server.url(`${COLLECTION_PATH}/events`));
-    const stalled = await stalledReader(server);
+    const stalled = await stalledEventReader(server.url(`${COLLECTION_PATH}/events`));
     const session = await server.manager.create({ dbConnectionId: 'db-slow' });
     let updates = 0;
     // The kernel's socket buffers take a few MB first; after that, 64 KiB more closes the client.

@@ -32,8 +32,8 @@ interface Retained {
  */
 export class MemoryEventLog {
   private readonly listeners = new Set<SessionEventListener>();
-  private readonly recent: Retained[] = [];
-  /** Index of the oldest event still in `recent`; the array is compacted now and then. */
+  private readonly recent: Array<Retained | undefined> = [];
+  /** Index of the oldest event still in `recent`; slots before it are emptied, and dropped now and then. */
   private head = 0;
   private retainedBytes = 0;
   private lastId = 0;
@@ -66,7 +66,7 @@ export class MemoryEventLog {
       const oldest = this.oldestRetainedId();
       if (after < oldest - 1) options.onMissed?.();
       const first = Math.max(this.head, this.head + after - oldest + 1);
-      for (let i = first; i < this.recent.length && !options.signal?.aborted; i++) deliver(own, this.recent[i].event);
+      for (let i = first; i < this.recent.length && !options.signal?.aborted; i++) deliver(own, (this.recent[i] as Retained).event);
     }
     this.listeners.add(own);
     return () => {
@@ -91,8 +91,8 @@ export class MemoryEventLog {
     this.retainedBytes += bytes;
     // The newest event is always kept, however large, so a resume right after it still works.
     while (this.recent.length - this.head > 1 && (this.recent.length - this.head > this.maxEvents || this.retainedBytes > this.maxBytes)) {
-      this.retainedBytes -= this.recent[this.head].bytes;
-      this.head++;
+      this.retainedBytes -= (this.recent[this.head] as Retained).bytes;
+      this.recent[this.head++] = undefined;
     }
     // Drop the trimmed prefix in one splice once it is as long as what is kept (amortized O(1)).
     if (this.head > 1024 && this.head * 2 > this.recent.length) {

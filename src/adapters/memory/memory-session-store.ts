@@ -108,6 +108,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'deleted', session: entry.session };
   }
 
+  /** Change events kept for resuming right now, and their size (bounded by the retention options). */
+  get retainedEvents(): { events: number; bytes: number } {
+    return this.events.retained;
+  }
+
   async subscribe(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe> {
     return this.events.subscribe(listener, options);
   }
