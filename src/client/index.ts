@@ -9,7 +9,7 @@ export {
   type StatusChange,
   type EventsOptions,
 } from './agent-session-client.js';
-export type { SessionEventMessage, SessionEventStream } from './event-stream.js';
+export type { MissedEventsNotice, SessionEventMessage, SessionEventStream, SessionEventStreamItem } from './event-stream.js';
 export {
   AgentSessionApiError,
   SessionNotFoundApiError,
