@@ -67,7 +67,7 @@ async function streamEvents(
   let unsubscribe: Unsubscribe | undefined;
   let ended = false;
   const replay = new AbortController();
-  const output = new EventStreamOutput(ctx.res, streams.bufferBytes, () => end());
+  const output = new EventStreamOutput(ctx.res, streams.bufferBytes, streams.scheduler, () => end());
   const end = () => {
     if (ended) return;
     ended = true;
@@ -101,13 +101,12 @@ async function streamEvents(
   }
   // Koa would pipe a body and report a client leaving as an error; the stream is written here.
   ctx.respond = false;
+  // Without chunked framing the body simply ends with the connection (`Connection: close`):
+  // one buffer per message write instead of four pieces.
+  ctx.res.removeHeader('Transfer-Encoding');
   output.open(`retry: ${RETRY_MS}\n: connected\n\n`);
   // Ended during the replay (the session's deletion, an overflow), or the client or the server went.
-  if (ended || streams.closing || ctx.res.destroyed) {
-    end();
-    output.end();
-    return;
-  }
+  if (ended || streams.closing || ctx.res.destroyed) return end();
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
 }

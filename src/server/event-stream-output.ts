@@ -28,6 +28,8 @@ export class OpenEventStreams {
   readonly maxClients: number;
   readonly bufferBytes: number;
   private readonly open = new Set<() => void>();
+  /** Writes every stream's queued messages, a slice of clients per event-loop turn. */
+  readonly scheduler = new DeliveryScheduler();
   // One slot is enough: a store hands each event to every subscriber before the next one.
   private lastEvent?: SessionEvent;
   private lastMessage?: Buffer;
@@ -70,59 +72,72 @@ export class OpenEventStreams {
 }
 
 /**
- * One client's output with a bounded send buffer. Messages wait in memory until the headers are
- * sent (a replay arrives before that), then go straight to the socket; once more than `maxBytes`
- * wait, the client is too slow: it gets a last `event: overflow` message and the stream ends.
+ * One client's output with a bounded send buffer. Messages queue here and are written by the
+ * router's `DeliveryScheduler` (a few clients per event-loop turn, each client's queue in one
+ * write), so a change followed by many clients never holds up requests for long. Once more than
+ * `maxBytes` wait (queued here plus unsent in the socket), the client is too slow: it gets a last
+ * `event: overflow` message and the stream ends.
  */
 export class EventStreamOutput {
-  private pending: Array<Buffer | string> | undefined = [];
-  private pendingBytes = 0;
+  private queued: Array<Buffer | string> = [];
+  private queuedBytes = 0;
+  private opened = false;
   private overflowed = false;
+  private ending = false;
   private ended = false;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly maxBytes: number,
+    private readonly scheduler: DeliveryScheduler,
     /** Called once when the client falls too far behind; the caller then ends the stream. */
     private readonly onOverflow: () => void,
   ) {}
 
-  /** Queues one message; does nothing once the client overflowed or the stream ended. */
+  /** Queues one message; does nothing once the client overflowed or the stream is ending. */
   send(chunk: Buffer | string): void {
-    if (this.overflowed || this.ended) return;
-    let waiting: number;
-    if (this.pending) {
-      this.pending.push(chunk);
-      waiting = this.pendingBytes += chunk.length;
-    } else {
-      this.res.write(chunk);
-      waiting = this.res.writableLength;
-    }
-    if (waiting > this.maxBytes) {
+    if (this.overflowed || this.ending) return;
+    this.queued.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (this.queuedBytes + (this.opened ? this.res.writableLength : 0) > this.maxBytes) {
       this.overflowed = true;
       this.onOverflow();
-    }
+    } else if (this.opened) this.scheduler.schedule(this);
   }
 
-  /** Sends the headers, `head`, and whatever waited for them. */
+  /** Sends the headers and `head` now; what waited for them follows on the next turn. */
   open(head: string): void {
     this.res.writeHead(200);
     this.res.write(head);
-    for (const chunk of this.pending ?? []) this.res.write(chunk);
-    this.pending = undefined;
+    this.opened = true;
+    if (this.queued.length > 0 || this.ending) this.scheduler.schedule(this);
   }
 
-  /** True once the headers went out. */
-  get isOpen(): boolean {
-    return this.pending === undefined;
-  }
-
-  /**
-   * Ends the response (after the overflow notice, if that is why). A client that does not read
-   * what is still queued within a grace period is cut, so its buffer is freed.
-   */
+  /** Ends the stream once what is queued is written (after the overflow notice, if that is why). */
   end(): void {
-    if (this.ended || !this.isOpen) return;
+    if (this.ending) return;
+    this.ending = true;
+    if (this.opened) this.scheduler.schedule(this);
+  }
+
+  /** Writes everything queued in one go; called by the scheduler. */
+  flush(): void {
+    if (this.ended) return;
+    const { res } = this;
+    if (res.destroyed || res.writableEnded) {
+      this.queued = [];
+      return;
+    }
+    res.socket?.cork();
+    for (const chunk of this.queued) res.write(chunk);
+    this.queued = [];
+    this.queuedBytes = 0;
+    if (this.ending) this.finish();
+    res.socket?.uncork();
+  }
+
+  // A client that does not read what is still unsent within a grace period is cut, freeing its buffer.
+  private finish(): void {
     this.ended = true;
     if (this.overflowed) {
       const detail = `This client fell more than ${this.maxBytes} bytes behind and was disconnected; reconnect with Last-Event-ID to resume.`;
@@ -133,5 +148,39 @@ export class EventStreamOutput {
     const cut = setTimeout(() => this.res.destroy(), DRAIN_GRACE_MS);
     cut.unref();
     this.res.once('close', () => clearTimeout(cut));
+  }
+}
+
+/** Clients whose queued messages are written per event-loop turn; the rest wait for the next. */
+const CLIENTS_PER_TURN = 32;
+
+/**
+ * Writes queued messages a slice of clients at a time, yielding to the event loop between
+ * slices: fanning a change out to hundreds of sockets costs a system call each, and doing it in
+ * one go would hold every other request up for that long.
+ */
+export class DeliveryScheduler {
+  private readonly ready = new Set<EventStreamOutput>();
+  private scheduled = false;
+
+  schedule(output: EventStreamOutput): void {
+    this.ready.add(output);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flushSome());
+  }
+
+  private flushSome(): void {
+    this.scheduled = false;
+    let flushed = 0;
+    for (const output of this.ready) {
+      this.ready.delete(output);
+      output.flush();
+      if (++flushed === CLIENTS_PER_TURN) break;
+    }
+    if (this.ready.size > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushSome());
+    }
   }
 }
