@@ -152,7 +152,7 @@ export class EventStreamOutput {
 }
 
 /** Clients whose queued messages are written per event-loop turn; the rest wait for the next. */
-const CLIENTS_PER_TURN = 32;
+const CLIENTS_PER_TURN = 8;
 
 /**
  * Writes queued messages a slice of clients at a time, yielding to the event loop between
