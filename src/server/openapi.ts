@@ -96,7 +96,9 @@ const PARAMETERS = {
     name: 'Last-Event-ID',
     in: 'header',
     required: false,
-    description: 'Resume after this event id (sent by EventSource on reconnect); events still retained by the store are replayed first.',
+    description:
+      'Resume after this event id (sent by EventSource on reconnect); events still retained by the store are replayed first. ' +
+      'An id the store never issued means live events only.',
     schema: { type: 'string' },
   },
 };
@@ -138,7 +140,10 @@ function eventStream(operationId: string, summary: string, parameters: object[],
         '200': {
           description:
             'A `text/event-stream` that stays open: per change, an `id:` line (the event id) and a `data:` line holding a ' +
-            '`SessionEvent` JSON object (see components); `: heartbeat` comments keep it alive. Ends on server shutdown.',
+            '`SessionEvent` JSON object (see components); `: heartbeat` comments keep it alive. Ends on server shutdown. ' +
+            'A resume from before the retained events starts with `event: missed` (`data: {"type":"missed","detail":…}`): ' +
+            'reload, then keep following. A client more than the send buffer behind gets `event: overflow` and the stream ends. ' +
+            '503 `too-many-streams` (with `Retry-After`) when the server has as many streams open as it allows.',
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         ...errorResponses(errors, [501]),
