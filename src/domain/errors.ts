@@ -7,7 +7,8 @@ export type SessionErrorCode =
   | 'invalid_transition'
   | 'version_conflict'
   | 'store_unavailable'
-  | 'not_supported';
+  | 'not_supported'
+  | 'events_overflow';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -80,5 +81,21 @@ export class NotSupportedError extends SessionError {
   constructor(readonly capability: string) {
     super(`The session store does not support ${capability}.`);
     this.name = 'NotSupportedError';
+  }
+}
+
+/**
+ * A `manager.events.stream()` loop fell more than its `maxQueued` events behind and was stopped
+ * rather than buffered for without end; open a new stream with `after: lastEventId` to go on.
+ */
+export class EventsOverflowError extends SessionError {
+  readonly code = 'events_overflow';
+  constructor(
+    readonly maxQueued: number,
+    /** The id of the last event the loop received, if any. */
+    readonly lastEventId: string | undefined,
+  ) {
+    super(`The event loop fell more than ${maxQueued} events behind and was stopped; resume after its last event.`);
+    this.name = 'EventsOverflowError';
   }
 }

@@ -1,4 +1,4 @@
-import { NotSupportedError } from './errors.js';
+import { EventsOverflowError, NotSupportedError } from './errors.js';
 import type { SessionEvent, SessionEventListener, Unsubscribe } from './events.js';
 import type { SessionStore } from './session-store.js';
 
@@ -20,9 +20,17 @@ export interface SessionSubscribeOptions extends SessionEventFilter {
   replaySignal?: AbortSignal;
 }
 
+/** Events a `stream()` loop may fall behind by default before it is stopped. */
+export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+
 /** Options for `stream`: a filter plus the signal that ends the iteration. */
 export interface SessionEventStreamOptions extends SessionEventFilter {
   signal?: AbortSignal;
+  /**
+   * Most events waiting for the loop (default 10,000); one more makes the loop throw
+   * `EventsOverflowError` once it has taken those already queued.
+   */
+  maxQueued?: number;
 }
 
 /**
@@ -68,22 +76,32 @@ export class SessionEvents {
     return this.listeners;
   }
 
-  /** Matching events as an async iterator; ends when `signal` aborts or the loop breaks. */
+  /**
+   * Matching events as an async iterator; ends when `signal` aborts or the loop breaks. A loop
+   * that falls more than `maxQueued` events behind throws `EventsOverflowError`.
+   */
   async *stream(options: SessionEventStreamOptions = {}): AsyncGenerator<SessionEvent, void, undefined> {
-    const { signal, ...filter } = options;
+    const { signal, maxQueued = DEFAULT_MAX_QUEUED_EVENTS, ...filter } = options;
     if (signal?.aborted) return;
     const queue: SessionEvent[] = [];
+    let overflowed = false;
+    let lastEventId: string | undefined;
     let wake: (() => void) | undefined;
     const onAbort = () => wake?.();
     const unsubscribe = await this.subscribe((event) => {
-      queue.push(event);
+      if (overflowed) return;
+      if (queue.length >= maxQueued) overflowed = true;
+      else queue.push(event);
       wake?.();
     }, filter);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       while (!signal?.aborted) {
         const next = queue.shift();
-        if (next) yield next;
+        if (next) {
+          lastEventId = next.id;
+          yield next;
+        } else if (overflowed) throw new EventsOverflowError(maxQueued, lastEventId);
         else await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
       }
