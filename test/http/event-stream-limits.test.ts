@@ -43,6 +43,26 @@ describe('event streams under pressure', function () {
     reader.close();
   });
 
+  it('lets a client resuming from further back than its buffer catch up over a few reconnects', async () => {
+    await start({ eventStreamBufferBytes: 16 * 1024 });
+    const session = await server.manager.create({ dbConnectionId: 'db-catch-up' });
+    for (let i = 1; i <= 40; i++) await server.manager.update(session.id, { metadata: { i, pad: 'p'.repeat(2000) } }); // ~80 KB
+    let lastEventId = '1';
+    const seen: number[] = [];
+    let connections = 0;
+    while (seen[seen.length - 1] !== 40 && connections < 20) {
+      connections++;
+      const client = await connectSse(server.url(`${COLLECTION_PATH}/events`), { 'Last-Event-ID': lastEventId });
+      await Promise.race([client.ended, client.until((m) => m.data.session?.metadata.i === 40).catch(() => undefined)]);
+      client.close();
+      const changes = client.messages.filter((m) => m.data.session); // not the overflow notice
+      for (const message of changes) seen.push(message.data.session.metadata.i as number);
+      if (changes.length > 0) lastEventId = changes[changes.length - 1].id as string;
+    }
+    expect(seen, `after ${connections} connections`).to.deep.equal(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(connections).to.be.above(1);
+  });
+
   it('encodes each event once, however many clients receive it', async () => {
     await start();
     const clients = await Promise.all(Array.from({ length: 5 }, () => connectSse(server.url(`${COLLECTION_PATH}/events`))));
