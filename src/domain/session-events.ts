@@ -23,8 +23,8 @@ export interface SessionSubscribeOptions extends SessionEventFilter {
 /** Events a `stream()` loop may fall behind by default before it is stopped. */
 export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
 
-/** Options for `stream`: a filter plus the signal that ends the iteration. */
-export interface SessionEventStreamOptions extends SessionEventFilter {
+/** Options for `stream`: those of `subscribe` (`onMissed` included) plus the signal that ends the iteration. */
+export interface SessionEventStreamOptions extends SessionSubscribeOptions {
   signal?: AbortSignal;
   /**
    * Most events waiting for the loop (default 10,000); one more makes the loop throw

@@ -201,8 +201,8 @@ async function streamInfo(client: RedisClient, stream: string): Promise<StreamIn
   const first = field('first-entry') as [string, string[]] | null | undefined;
   return {
     lastId: String(field('last-generated-id')),
-    // Before Redis 7 there is no `entries-added`: any first entry after `id` counts as a gap.
-    trimmedAfter: (id) => !!first && streamIdAfter(first[0], id) && !(removed <= 0),
+    // Before Redis 7 there is no `entries-added` (NaN here): any first entry after `id` counts as a gap.
+    trimmedAfter: (id) => !!first && streamIdAfter(first[0], id) && (Number.isNaN(removed) || removed > 0),
   };
 }
 
