@@ -17,6 +17,7 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from './http-errors.js';
+import { MissingPackageError } from './optional-package.js';
 import type { Problem } from './schemas.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -44,6 +45,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
+  { error: MissingPackageError, status: 501, slug: 'package-not-installed', title: 'Optional package not installed' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
 ];
 
