@@ -78,3 +78,11 @@ export class RequestTimeoutError extends Error {
     this.name = 'RequestTimeoutError';
   }
 }
+
+/** The request is authenticated but refused, such as a cookie-authenticated write without CSRF proof. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}

@@ -16,6 +16,7 @@ import {
   RouteNotFoundError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
+  ForbiddenError,
 } from './http-errors.js';
 import { MissingPackageError } from './optional-package.js';
 import type { Problem } from './schemas.js';
@@ -36,6 +37,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: BadHeaderError, status: 400, slug: 'invalid-header', title: 'Invalid header' },
   { error: InvalidTransitionError, status: 400, slug: 'invalid-transition', title: 'Transition not allowed' },
   { error: UnauthorizedError, status: 401, slug: 'unauthorized', title: 'Unauthorized' },
+  { error: ForbiddenError, status: 403, slug: 'forbidden', title: 'Forbidden' },
   { error: SessionNotFoundError, status: 404, slug: 'session-not-found', title: 'Agent session not found' },
   { error: RouteNotFoundError, status: 404, slug: 'not-found', title: 'Not found' },
   { error: MethodNotAllowedError, status: 405, slug: 'method-not-allowed', title: 'Method not allowed' },
