@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The callbacks given to page.evaluate and friends run in the browser, against its DOM.
 import { expect } from 'chai';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../helpers/browser.js';
