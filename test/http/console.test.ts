@@ -73,6 +73,11 @@ describe('the console (HTTP)', () => {
       expect(header).not.to.contain(KEY);
     });
 
+    it('marks the cookie Secure when the console is reached over HTTPS through a proxy', async () => {
+      const response = await server.request('POST', '/console/login', { body: { key: KEY }, headers: { 'x-forwarded-proto': 'https' } });
+      expect(response.headers.get('set-cookie')).to.match(/; HttpOnly; SameSite=Strict; Secure$/);
+    });
+
     it('refuses a wrong key with 401 and sets no cookie', async () => {
       const response = await login('not-the-right-key-at-all');
       await expectProblem(response, 401, 'unauthorized');

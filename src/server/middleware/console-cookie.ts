@@ -19,11 +19,15 @@ export const CONSOLE_WRITE_HEADER = 'X-Requested-With';
 export const consoleCookieValue = (key: string): string =>
   createHash('sha256').update(`agent-sessions console\0${key}`).digest('base64url');
 
+// Secure when the page came over HTTPS, directly or through a TLS-terminating proxy. Trusting
+// X-Forwarded-Proto here is safe whatever sends it: it can only make the cookie stricter.
+const overHttps = (ctx: Context): boolean => ctx.secure || /^\s*https\s*(,|$)/i.test(ctx.get('X-Forwarded-Proto'));
+
 /** The `Set-Cookie` value that logs the console in with `key` (or out, without one). */
 export function consoleCookieHeader(ctx: Context, key: string | undefined): string {
   const value = key === undefined ? '' : consoleCookieValue(key);
   const maxAge = key === undefined ? 0 : CONSOLE_COOKIE_MAX_AGE_S;
-  return `${CONSOLE_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${ctx.secure ? '; Secure' : ''}`;
+  return `${CONSOLE_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${overHttps(ctx) ? '; Secure' : ''}`;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
