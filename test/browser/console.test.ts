@@ -130,6 +130,28 @@ describe('the console in headless Chromium', function () {
       for (const [status, text] of statuses) expect(text).to.equal(status);
     });
 
+    it('filters by db connection and status, and pages through the result', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push(await createSession(server, { db_connection_id: 'paged', title: `Paged ${i}` }));
+      await server.request('POST', `/api/v1/agent-sessions/${ids[0]}/pause`);
+      await page.type('#filter-db', 'paged');
+      await page.select('#filter-limit', '10');
+      await page.click('#filters button[type="submit"]');
+      await page.waitForFunction(() => document.getElementById('summary')?.textContent === 'Sessions 1–10 of 12');
+      await page.click('#next');
+      await page.waitForFunction(() => document.getElementById('summary')?.textContent === 'Sessions 11–12 of 12');
+      // Newest first: the second page holds the two oldest.
+      expect(await page.$$eval('#rows tr', (rows) => rows.map((tr) => tr.dataset.sessionId))).to.deep.equal([ids[1], ids[0]]);
+      await page.select('#filter-status', 'paused');
+      await page.click('#filters button[type="submit"]');
+      await page.waitForFunction(() => document.getElementById('summary')?.textContent === 'Sessions 1–1 of 1');
+      await page.select('#filter-status', '');
+      await page.select('#filter-limit', '25');
+      await page.$eval('#filter-db', (input) => ((input as HTMLInputElement).value = ''));
+      await page.click('#filters button[type="submit"]');
+      await page.waitForFunction(() => document.getElementById('connection')?.textContent?.startsWith('Live'));
+    });
+
     it('says clearly when the server has no emergency stop for a db connection', async () => {
       await page.type('#filter-db', 'warehouse');
       await page.click('#stop-all');
@@ -142,17 +164,34 @@ describe('the console in headless Chromium', function () {
       expect([...new Set(origins)]).to.deep.equal([new URL(server.url('/')).origin]);
       expect(pageErrors).to.deep.equal([]);
     });
+  });
 
-    it('writes a screenshot for the README', async () => {
-      await server.request('PATCH', `/api/v1/agent-sessions/${await createSession(server, { db_connection_id: 'crm', title: 'Churn model' })}`, {
-        body: { status: 'completed' },
-      });
-      const failed = await createSession(server, { db_connection_id: 'crm', title: 'Broken query', metadata: { department: 'finance' } });
-      await server.request('PATCH', `/api/v1/agent-sessions/${failed}`, { body: { status: 'failed', metadata: { last_error: 'timeout' } } });
-      await page.waitForSelector(`${row(failed)} td[data-status="failed"]`);
-      await page.click(`#open-${failed}`);
-      await page.waitForFunction(() => !document.getElementById('detail')?.hidden);
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  describe('for the README', () => {
+    it('writes a screenshot of a few sessions and one opened', async () => {
+      const server = await startTestServer();
+      const page = await browser.newPage();
+      try {
+        await page.setViewport({ width: 1100, height: 760 });
+        await createSession(server, { db_connection_id: 'warehouse', title: 'Monthly sales analysis', mode: 'analysis' });
+        const running = await createSession(server, { db_connection_id: 'warehouse', title: 'Inventory forecast' });
+        await server.request('PATCH', `/api/v1/agent-sessions/${running}`, { body: { status: 'running' } });
+        const paused = await createSession(server, { db_connection_id: 'warehouse', title: 'Supplier audit', mode: 'query' });
+        await server.request('POST', `/api/v1/agent-sessions/${paused}/pause`);
+        const done = await createSession(server, { db_connection_id: 'crm', title: 'Churn model', mode: 'script' });
+        await server.request('PATCH', `/api/v1/agent-sessions/${done}`, { body: { status: 'completed' } });
+        const failed = await createSession(server, { db_connection_id: 'crm', title: 'Broken query', metadata: { department: 'finance' } });
+        await server.request('PATCH', `/api/v1/agent-sessions/${failed}`, {
+          body: { status: 'failed', metadata: { department: 'finance', last_error: 'statement timeout after 30 s' } },
+        });
+        await openConsole(page, server);
+        await page.waitForSelector(`${row(failed)} td[data-status="failed"]`);
+        await page.click(`#open-${failed}`);
+        await page.waitForFunction(() => !document.getElementById('detail')?.hidden);
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      } finally {
+        await page.close();
+        await server.running.close(100);
+      }
     });
   });
 

@@ -104,6 +104,7 @@ function follow() {
   state.events?.close();
   const events = api.events(listQuery().db_connection_id);
   state.events = events;
+  $('connection').textContent = 'Connecting to live updates…';
   events.onopen = () => ($('connection').textContent = 'Live: updates as sessions change');
   events.onmessage = (message) => {
     const event = JSON.parse(message.data);
