@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UnauthorizedError } from './http-errors.js';
 import { readJsonBody } from './json-body.js';
 import { keyMatcher } from './middleware/api-key-auth.js';
-import { consoleCookieHeader } from './middleware/console-cookie.js';
+import { checkCookieWrite, consoleCookieHeader } from './middleware/console-cookie.js';
 import { ConsoleLoginBody } from './schemas.js';
 import { compileValidator } from './validate.js';
 
@@ -82,6 +82,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions = {}): Router 
     ctx.status = 204;
   });
   router.post(`${CONSOLE_PATH}/logout`, (ctx) => {
+    checkCookieWrite(ctx); // so no other site can log the operator out
     ctx.set('Set-Cookie', consoleCookieHeader(ctx, undefined));
     ctx.status = 204;
   });

@@ -235,5 +235,12 @@ describe('the console in headless Chromium', function () {
       const response = await server.request('GET', `/api/v1/agent-sessions/${id}`, { headers: { 'x-api-key': KEY } });
       expect((await response.json()).status).to.equal('paused');
     });
+
+    it('logs out: the login form returns and the cookie no longer opens the API', async () => {
+      await page.click('#logout');
+      await page.waitForSelector('#login:not([hidden])');
+      const status = await page.evaluate(async () => (await fetch('/api/v1/agent-sessions')).status);
+      expect(status).to.equal(401);
+    });
   });
 });

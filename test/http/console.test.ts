@@ -134,8 +134,9 @@ describe('the console (HTTP)', () => {
       expect(response.status).to.equal(201);
     });
 
-    it('logs out by expiring the cookie', async () => {
-      const response = await server.request('POST', '/console/logout');
+    it('logs out by expiring the cookie, only when asked with X-Requested-With', async () => {
+      await expectProblem(await server.request('POST', '/console/logout'), 403, 'forbidden');
+      const response = await server.request('POST', '/console/logout', { headers: { 'x-requested-with': 'agent-sessions-console' } });
       expect(response.status).to.equal(204);
       expect(response.headers.get('set-cookie')).to.match(/^agent_sessions_console=; Path=\/; Max-Age=0; HttpOnly; SameSite=Strict/);
     });
