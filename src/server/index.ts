@@ -20,4 +20,4 @@ export { createDocsRouter, DOCS_PATH, OPENAPI_PATH } from './docs-routes.js';
 export * from './schemas.js';
 export * from './http-errors.js';
 export { MissingPackageError } from './optional-package.js';
-export { createConsoleRouter, CONSOLE_PATH, type ConsoleRouterOptions } from './console-routes.js';
+export { CONSOLE_PATH } from './console-routes.js';
