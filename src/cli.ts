@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
 import { configHelp, loadConfig } from './server/config.js';
+import { MissingPackageError } from './server/optional-package.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig } from './server/store-from-config.js';
 
@@ -29,7 +30,12 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
-  const store = await createStoreFromConfig(config);
+  const store = await createStoreFromConfig(config).catch((error: unknown) => {
+    if (!(error instanceof MissingPackageError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    return undefined;
+  });
+  if (!store) return 1;
   const running = await startServer({
     manager: createAgentSessionManager({ store }),
     port: config.port,

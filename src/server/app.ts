@@ -1,6 +1,7 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { CONSOLE_PATH, createConsoleRouter } from './console-routes.js';
 import { createDocsRouter } from './docs-routes.js';
 import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
@@ -21,6 +22,8 @@ export interface CreateServerOptions extends AgentSessionRouterOptions {
   metrics?: boolean;
   /** Serve the OpenAPI document at /openapi.json and a browsable page at /docs (default true). */
   docs?: boolean;
+  /** Serve the operator console at /console (default true); it logs in with one of `apiKeys`. */
+  console?: boolean;
 }
 
 // Socket errors that only mean the client went away; nothing to fix on our side.
@@ -57,6 +60,11 @@ export function createServer(options: CreateServerOptions): Koa {
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
   app.use(healthChecks(manager));
+  // Before the key check: the page and its login hold no data; the API behind it stays guarded.
+  if (options.console !== false) {
+    const consoleRoutes = createConsoleRouter({ apiKeys }).routes() as Koa.Middleware;
+    app.use((ctx, next) => (ctx.path.startsWith(CONSOLE_PATH) ? consoleRoutes(ctx, next) : next()));
+  }
   if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
   app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());
   // After the API router, so API requests never pay for this check.

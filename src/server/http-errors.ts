@@ -89,3 +89,11 @@ export class TooManyStreamsError extends Error {
     this.name = 'TooManyStreamsError';
   }
 }
+
+/** The request is authenticated but refused, such as a cookie-authenticated write without CSRF proof. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}

@@ -19,3 +19,5 @@ export { buildOpenApiDocument, OPENAPI_ITEM_PATH, type OpenApiDocument } from '.
 export { createDocsRouter, DOCS_PATH, OPENAPI_PATH } from './docs-routes.js';
 export * from './schemas.js';
 export * from './http-errors.js';
+export { MissingPackageError } from './optional-package.js';
+export { CONSOLE_PATH } from './console-routes.js';

@@ -40,6 +40,7 @@ const ETAG_HEADER = {
 const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input, header or state transition, or a request that is not valid HTTP/1.1.',
   401: 'No valid API key (only when the server is configured with API keys).',
+  403: 'A write authenticated by the console login cookie without `X-Requested-With`, or from another origin.',
   404: 'Unknown session id.',
   405: 'This path does not answer the method used; `Allow` lists the methods it does.',
   408: 'The request (headers or body) did not arrive within the server timeout; the connection is closed.',
@@ -67,9 +68,9 @@ function problemResponse(status: number) {
 // Every operation can meet these: a missing key, a method the path does not serve, a fault, an
 // unreachable store.
 const ALWAYS_POSSIBLE = [401, 405, 408, 431, 500, 503];
-const WITH_BODY = [400, 413, 415];
+const WITH_BODY = [400, 403, 413, 415];
 const ON_ONE_SESSION = [404];
-const CONDITIONAL = [400, 412];
+const CONDITIONAL = [400, 403, 412];
 
 function errorResponses(...statusGroups: number[][]) {
   const statuses = [...new Set([...statusGroups.flat(), ...ALWAYS_POSSIBLE])].sort((a, b) => a - b);

@@ -17,7 +17,9 @@ import {
   TooManyStreamsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
+  ForbiddenError,
 } from './http-errors.js';
+import { MissingPackageError } from './optional-package.js';
 import type { Problem } from './schemas.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -36,6 +38,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: BadHeaderError, status: 400, slug: 'invalid-header', title: 'Invalid header' },
   { error: InvalidTransitionError, status: 400, slug: 'invalid-transition', title: 'Transition not allowed' },
   { error: UnauthorizedError, status: 401, slug: 'unauthorized', title: 'Unauthorized' },
+  { error: ForbiddenError, status: 403, slug: 'forbidden', title: 'Forbidden' },
   { error: SessionNotFoundError, status: 404, slug: 'session-not-found', title: 'Agent session not found' },
   { error: RouteNotFoundError, status: 404, slug: 'not-found', title: 'Not found' },
   { error: MethodNotAllowedError, status: 405, slug: 'method-not-allowed', title: 'Method not allowed' },
@@ -45,6 +48,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
+  { error: MissingPackageError, status: 501, slug: 'package-not-installed', title: 'Optional package not installed' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
   { error: TooManyStreamsError, status: 503, slug: 'too-many-streams', title: 'Too many event streams' },
 ];

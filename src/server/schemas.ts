@@ -139,3 +139,10 @@ export const Problem = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 });
 export type Problem = Static<typeof Problem>;
+
+/** Body of the console's `POST /console/login`: the API key to exchange for a login cookie. */
+export const ConsoleLoginBody = Type.Object(
+  { key: Type.String({ minLength: 1, maxLength: 1024, description: 'One of the configured API keys.' }) },
+  { additionalProperties: false },
+);
+export type ConsoleLoginBody = Static<typeof ConsoleLoginBody>;
