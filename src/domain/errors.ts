@@ -7,7 +7,8 @@ export type SessionErrorCode =
   | 'invalid_transition'
   | 'version_conflict'
   | 'store_unavailable'
-  | 'not_supported';
+  | 'not_supported'
+  | 'idempotency_key_reused';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -80,5 +81,14 @@ export class NotSupportedError extends SessionError {
   constructor(readonly capability: string) {
     super(`The session store does not support ${capability}.`);
     this.name = 'NotSupportedError';
+  }
+}
+
+/** An idempotency key was used again, within its TTL, with different create input. */
+export class IdempotencyKeyReusedError extends SessionError {
+  readonly code = 'idempotency_key_reused';
+  constructor(readonly sessionId: string) {
+    super(`This idempotency key already created agent session '${sessionId}' from a different request; use a new key for a new request.`);
+    this.name = 'IdempotencyKeyReusedError';
   }
 }
