@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
+import { parseDuration } from '../domain/duration.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
@@ -24,6 +25,8 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** 0: no limit. */
   maxConnections: number;
+  /** How long an idempotent create's key is remembered, in ms. */
+  idempotencyTtlMs: number;
 }
 
 /** One bad environment variable, named, with what is wrong. */
@@ -194,6 +197,17 @@ const SPECS = [
     fallback: '0',
     description: 'Most concurrent connections; more are closed at once. 0: no limit.',
     parse: integerIn(0, 1_000_000),
+  },
+  {
+    variable: 'IDEMPOTENCY_TTL',
+    key: 'idempotencyTtlMs',
+    fallback: '24h',
+    description: 'How long a create with an Idempotency-Key header is remembered (s, m, h or d, such as 24h).',
+    parse: (raw: string) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined || ms > 365 * 86_400_000) throw new Error('must be a duration from 1s to 365d, such as 90s, 15m, 24h or 7d');
+      return ms;
+    },
   },
 ] as const satisfies ReadonlyArray<VariableSpec<keyof ServerConfig>>;
 

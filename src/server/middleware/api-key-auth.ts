@@ -12,7 +12,10 @@ function presentedKey(ctx: Context): string | undefined {
   return bearer?.[1] ?? (ctx.get('X-API-Key') || undefined);
 }
 
-/** Refuses (401) any request without one of `keys` in `Authorization: Bearer` or `X-API-Key`. */
+/**
+ * Refuses (401) any request without one of `keys` in `Authorization: Bearer` or `X-API-Key`;
+ * sets `ctx.state.callerScope` to a digest of the key that matched.
+ */
 export function apiKeyAuth(keys: readonly string[]) {
   const digests = keys.map(digest);
   return async function requireApiKey(ctx: Context, next: Next): Promise<void> {
@@ -22,6 +25,8 @@ export function apiKeyAuth(keys: readonly string[]) {
     let matched = false;
     for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
     if (!matched) throw new UnauthorizedError();
+    // Whose request this is, for scoping idempotency keys: a digest, never the key itself.
+    ctx.state.callerScope = candidate.toString('hex');
     await next();
   };
 }
