@@ -36,6 +36,7 @@ describe('server configuration', () => {
       HEADERS_TIMEOUT_MS: '15000',
       KEEP_ALIVE_TIMEOUT_MS: '65000',
       MAX_CONNECTIONS: '5000',
+      IDEMPOTENCY_TTL: '90m',
     });
     expect(config).to.deep.equal({
       port: 8080,
@@ -56,7 +57,17 @@ describe('server configuration', () => {
       headersTimeoutMs: 15000,
       keepAliveTimeoutMs: 65000,
       maxConnections: 5000,
+      idempotencyTtlMs: 90 * 60_000,
     });
+  });
+
+  it('reads IDEMPOTENCY_TTL as a duration in s, m, h or d (default 24h) and refuses anything else', () => {
+    expect(loadConfig({}).config?.idempotencyTtlMs).to.equal(86_400_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '45s' }).config?.idempotencyTtlMs).to.equal(45_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '7d' }).config?.idempotencyTtlMs).to.equal(7 * 86_400_000);
+    for (const bad of ['0s', '24', '1w', '-1h', '1.5h', '366d']) {
+      expect(loadConfig({ IDEMPOTENCY_TTL: bad }).problems.map((p) => p.variable), bad).to.deep.equal(['IDEMPOTENCY_TTL']);
+    }
   });
 
   it('names every bad variable at once', () => {
