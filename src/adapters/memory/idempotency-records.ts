@@ -10,8 +10,9 @@ interface Entry {
 
 /**
  * Idempotency records of a memory store, each until it expires, and at most `maxKeys` of them:
- * when full, expired records go first, then the oldest (a retry of an evicted key creates a new
- * session). Map order is insertion order, which is expiry order while the TTL stays the same.
+ * when full, the oldest go first (a retry of a dropped key creates a new session). Map order is
+ * insertion order, which is expiry order while the TTL stays the same, so expired records at the
+ * front are dropped as each new one comes in, and the rest on their next read.
  */
 export class IdempotencyRecords {
   private readonly entries = new Map<string, Entry>();
@@ -28,6 +29,7 @@ export class IdempotencyRecords {
   }
 
   set(key: string, record: IdempotencyRecord, expiresAt: number, now: number): void {
+    // Cost: one step per record dropped, never a scan of the kept ones.
     for (const [oldKey, entry] of this.entries) {
       if (this.entries.size < this.maxKeys && entry.expiresAt > now) break;
       this.entries.delete(oldKey);
