@@ -7,30 +7,43 @@ import type { RedisSessionStore } from '../../src/redis.js';
 import { useStandaloneRedis } from '../helpers/redis-env.js';
 
 const WORKERS = 4;
-const CREATES_PER_WORKER = 25;
+const CREATES_PER_KEY = 20;
 const KEYS = 3;
 const WORKER_PATH = fileURLToPath(new URL('./idempotent-create-worker.ts', import.meta.url));
 
 interface Answer {
+  key: string;
   id: string;
   replayed: boolean;
 }
 
-function runWorker(url: string, prefix: string, key: string): Promise<Answer[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PATH, url, prefix, key, String(CREATES_PER_WORKER)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+interface Worker {
+  ready: Promise<void>;
+  go(): void;
+  answers: Promise<Answer[]>;
+}
+
+function startWorker(url: string, prefix: string, keys: string[]): Worker {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_PATH, url, prefix, String(CREATES_PER_KEY), keys.join(',')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.startsWith('ready\n')) ready();
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
+  const answers = new Promise<Answer[]>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`idempotent create worker exited with ${code}:\n${stderr}`));
-      else resolve(stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Answer));
+      else resolve(stdout.split('\n').slice(1).filter(Boolean).map((line) => JSON.parse(line) as Answer));
     });
   });
+  return { ready: Promise.race([readyPromise, answers.then(() => undefined)]), go: () => child.stdin.write('go\n'), answers };
 }
 
 describe('idempotent create raced by several processes on one Redis', function () {
@@ -43,16 +56,20 @@ describe('idempotent create raced by several processes on one Redis', function (
     store = redis.newStore();
     const url = `redis://127.0.0.1:${(redis.admin() as Redis).options.port}`;
     const keys = Array.from({ length: KEYS }, (_, i) => `order-${i}`);
-    // Every worker races on every key at once.
-    const runs = keys.flatMap((key) => Array.from({ length: WORKERS }, () => runWorker(url, redis.prefixOf(store), key).then((a) => ({ key, a }))));
-    for (const { key, a } of await Promise.all(runs)) answers.set(key, [...(answers.get(key) ?? []), ...a]);
+    // Every worker races on every key, all released at once after they have connected.
+    const workers = Array.from({ length: WORKERS }, () => startWorker(url, redis.prefixOf(store), keys));
+    await Promise.all(workers.map((worker) => worker.ready));
+    for (const worker of workers) worker.go();
+    for (const answer of (await Promise.all(workers.map((worker) => worker.answers))).flat()) {
+      answers.set(answer.key, [...(answers.get(answer.key) ?? []), answer]);
+    }
   });
 
   after(() => store?.close());
 
   it('creates exactly one session per key; every other create answers it as a replay', () => {
     for (const [key, list] of answers) {
-      expect(list.length, `answers for ${key}`).to.equal(WORKERS * CREATES_PER_WORKER);
+      expect(list.length, `answers for ${key}`).to.equal(WORKERS * CREATES_PER_KEY);
       expect(new Set(list.map((a) => a.id)).size, `distinct sessions for ${key}`).to.equal(1);
       expect(list.filter((a) => !a.replayed).length, `first (non-replayed) answers for ${key}`).to.equal(1);
     }
