@@ -37,7 +37,7 @@ async function main(args: string[]): Promise<number> {
   });
   if (!store) return 1;
   const running = await startServer({
-    manager: createAgentSessionManager({ store }),
+    manager: createAgentSessionManager({ store, idempotencyTtlMs: config.idempotencyTtlMs }),
     port: config.port,
     host: config.host,
     logger,

@@ -40,6 +40,7 @@ describe('server configuration', () => {
       EVENT_STREAM_BUFFER_BYTES: '1mb',
       MEMORY_EVENT_RETENTION: '100',
       MEMORY_EVENT_RETENTION_BYTES: '1gb',
+      IDEMPOTENCY_TTL: '90m',
     });
     expect(config).to.deep.equal({
       port: 8080,
@@ -64,7 +65,17 @@ describe('server configuration', () => {
       eventStreamBufferBytes: 1024 * 1024,
       memoryEventRetention: 100,
       memoryEventRetentionBytes: 1024 ** 3,
+      idempotencyTtlMs: 90 * 60_000,
     });
+  });
+
+  it('reads IDEMPOTENCY_TTL as a duration in s, m, h or d (default 24h) and refuses anything else', () => {
+    expect(loadConfig({}).config?.idempotencyTtlMs).to.equal(86_400_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '45s' }).config?.idempotencyTtlMs).to.equal(45_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '7d' }).config?.idempotencyTtlMs).to.equal(7 * 86_400_000);
+    for (const bad of ['0s', '24', '1w', '-1h', '1.5h', '366d']) {
+      expect(loadConfig({ IDEMPOTENCY_TTL: bad }).problems.map((p) => p.variable), bad).to.deep.equal(['IDEMPOTENCY_TTL']);
+    }
   });
 
   it('names every bad variable at once', () => {

@@ -4,6 +4,7 @@ export {
   AgentSessionClient,
   type AgentSessionClientOptions,
   type CallOptions,
+  type CreateCallOptions,
   type WriteCallOptions,
   type SessionWithEtag,
   type StatusChange,
@@ -17,6 +18,7 @@ export {
   InvalidTransitionApiError,
   PreconditionFailedApiError,
   StoreUnavailableApiError,
+  IdempotencyKeyReusedApiError,
   type ApiProblem,
   type ApiFieldError,
 } from './errors.js';
@@ -28,5 +30,10 @@ export type {
   SessionPageResource,
   CreatedResource,
   SessionEventResource,
+  CopySessionBody,
+  PauseAllBody,
+  ResumeAllBody,
+  PausedCountResource,
+  ResumedCountResource,
 } from '../server/schemas.js';
 export type { SessionStatus, SessionMode } from '../domain/session.js';

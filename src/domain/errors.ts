@@ -8,7 +8,8 @@ export type SessionErrorCode =
   | 'version_conflict'
   | 'store_unavailable'
   | 'not_supported'
-  | 'events_overflow';
+  | 'events_overflow'
+  | 'idempotency_key_reused';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -97,5 +98,14 @@ export class EventsOverflowError extends SessionError {
   ) {
     super(`The event loop fell more than ${maxQueued} events behind and was stopped; resume after its last event.`);
     this.name = 'EventsOverflowError';
+  }
+}
+
+/** An idempotency key was used again, within its TTL, with different create input. */
+export class IdempotencyKeyReusedError extends SessionError {
+  readonly code = 'idempotency_key_reused';
+  constructor(readonly sessionId: string) {
+    super(`This idempotency key already created agent session '${sessionId}' from a different request; use a new key for a new request.`);
+    this.name = 'IdempotencyKeyReusedError';
   }
 }

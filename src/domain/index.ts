@@ -6,6 +6,9 @@ export * from './session-store.js';
 export * from './events.js';
 export * from './runs.js';
 export * from './manager.js';
+export * from './idempotency.js';
+export { BULK_BATCH_SIZE, type BulkStatusFilter } from './bulk-status.js';
+export { parseDuration } from './duration.js';
 export { newSessionId } from './session-id.js';
 export * from './session-events.js';
 export {

@@ -31,8 +31,8 @@ const CLIENT_LEFT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_
 
 const CORS_HEADERS = {
   allowMethods: 'GET,HEAD,POST,PATCH,DELETE,OPTIONS',
-  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id', 'Last-Event-ID'],
-  exposeHeaders: ['ETag', 'Location', 'X-Request-Id'],
+  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id', 'Last-Event-ID', 'Idempotency-Key'],
+  exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed'],
 };
 
 /**

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { DEFAULT_MEMORY_EVENT_RETENTION, DEFAULT_MEMORY_EVENT_RETENTION_BYTES } from '../adapters/memory/memory-event-log.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
 import { DEFAULT_EVENT_STREAM_LIMITS } from './event-stream-output.js';
+import { parseDuration } from '../domain/duration.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
@@ -34,6 +35,8 @@ export interface ServerConfig {
   memoryEventRetention: number;
   /** Most bytes of recent change events the memory store keeps (with STORE=memory). */
   memoryEventRetentionBytes: number;
+  /** How long an idempotent create's key is remembered, in ms. */
+  idempotencyTtlMs: number;
 }
 
 /** One bad environment variable, named, with what is wrong. */
@@ -244,6 +247,17 @@ const SPECS = [
     fallback: `${DEFAULT_MEMORY_EVENT_RETENTION_BYTES / 1024 ** 2}mb`,
     description: 'Most bytes of recent change events (sessions as JSON) the memory store keeps, with STORE=memory.',
     parse: bytesBetween(64 * 1024, 16 * 1024 ** 3, '64mb'),
+  },
+  {
+    variable: 'IDEMPOTENCY_TTL',
+    key: 'idempotencyTtlMs',
+    fallback: '24h',
+    description: 'How long a create with an Idempotency-Key header is remembered (s, m, h or d, such as 24h).',
+    parse: (raw: string) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined || ms > 365 * 86_400_000) throw new Error('must be a duration from 1s to 365d, such as 90s, 15m, 24h or 7d');
+      return ms;
+    },
   },
 ] as const satisfies ReadonlyArray<VariableSpec<keyof ServerConfig>>;
 

@@ -23,6 +23,11 @@ const COMPONENT_SCHEMAS = {
   Status: schemas.StatusResource,
   Problem: schemas.Problem,
   SessionEvent: schemas.SessionEventResource,
+  CopySessionBody: schemas.CopySessionBody,
+  PauseAllBody: schemas.PauseAllBody,
+  ResumeAllBody: schemas.ResumeAllBody,
+  PausedCount: schemas.PausedCountResource,
+  ResumedCount: schemas.ResumedCountResource,
 };
 type ComponentName = keyof typeof COMPONENT_SCHEMAS;
 
@@ -47,6 +52,7 @@ const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   412: '`If-Match` does not match the current version of the session.',
   413: 'The request body is over the size limit.',
   415: 'The request body is not `application/json`.',
+  422: 'This `Idempotency-Key` already created a session from a different request body; use a new key.',
   431: 'The request line and headers are over the size limit; the connection is closed.',
   501: 'The session store does not support change events.',
   500: 'An unexpected fault (`urn:agent-sessions:problem:internal-error`); no internals are included.',
@@ -93,6 +99,16 @@ const PARAMETERS = {
     description: 'Apply only if the session is still at this entity tag (from `ETag`), else 412. `*` or absent: any version.',
     schema: { type: 'string' },
   },
+  IdempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'Makes the create safe to retry (1-255 printable ASCII characters, such as a UUID): the same key with the same body ' +
+      'within IDEMPOTENCY_TTL (24 h by default) answers the first answer again, with `Idempotent-Replayed: true`; ' +
+      'the same key with another body is 422. Keys are scoped to the API key that sent them.',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+  },
   LastEventId: {
     name: 'Last-Event-ID',
     in: 'header',
@@ -126,6 +142,18 @@ function statusChange(verb: 'pause' | 'resume', summary: string) {
         '200': { description: 'The new status.', headers: ETAG_HEADER, content: json('Status') },
         ...errorResponses(ON_ONE_SESSION, CONDITIONAL),
       },
+    },
+  };
+}
+
+/** A POST that moves every matching session of one db connection, answering how many it moved. */
+function bulkStatusChange(operationId: string, summary: string, body: ComponentName, result: ComponentName) {
+  return {
+    post: {
+      operationId,
+      summary,
+      requestBody: { required: true, content: json(body) },
+      responses: { '200': { description: 'How many sessions this call moved.', content: json(result) }, ...errorResponses(WITH_BODY) },
     },
   };
 }
@@ -166,17 +194,22 @@ function build(): OpenApiDocument {
         post: {
           operationId: 'createAgentSession',
           summary: 'Create an agent session (it starts `active`).',
+          parameters: [parameterRef('IdempotencyKey')],
           requestBody: { required: true, content: json('CreateSessionBody') },
           responses: {
             '201': {
-              description: 'Created.',
+              description: 'Created; or, for a retry with the same `Idempotency-Key` and body, the first answer again.',
               headers: {
                 Location: { description: 'Path of the new session.', schema: { type: 'string' } },
                 ...ETAG_HEADER,
+                'Idempotent-Replayed': {
+                  description: '`true` when this answer repeats an earlier create with the same `Idempotency-Key`.',
+                  schema: { type: 'string', enum: ['true'] },
+                },
               },
               content: json('Created'),
             },
-            ...errorResponses(WITH_BODY),
+            ...errorResponses(WITH_BODY, [422]),
           },
         },
         get: {
@@ -184,6 +217,34 @@ function build(): OpenApiDocument {
           summary: 'List agent sessions, newest first.',
           parameters: queryParameters(schemas.ListSessionsQuery),
           responses: { '200': { description: 'One page.', content: json('SessionPage') }, ...errorResponses([400]) },
+        },
+      },
+      [`${COLLECTION_PATH}/pause`]: bulkStatusChange(
+        'pauseAgentSessions',
+        'Emergency stop: pause every `active` and `running` session of one db connection (running tasks are aborted).',
+        'PauseAllBody',
+        'PausedCount',
+      ),
+      [`${COLLECTION_PATH}/resume`]: bulkStatusChange(
+        'resumeAgentSessions',
+        'Resume every `paused` session of one db connection.',
+        'ResumeAllBody',
+        'ResumedCount',
+      ),
+      [`${OPENAPI_ITEM_PATH}/copy`]: {
+        parameters: [parameterRef('SessionId')],
+        post: {
+          operationId: 'copyAgentSession',
+          summary: "Create a new `active` session with this one's db connection, mode, recursion limit, title and metadata.",
+          requestBody: { required: false, content: json('CopySessionBody') },
+          responses: {
+            '201': {
+              description: 'Created; the body may replace `title` and `metadata`.',
+              headers: { Location: { description: 'Path of the new session.', schema: { type: 'string' } }, ...ETAG_HEADER },
+              content: json('Created'),
+            },
+            ...errorResponses(WITH_BODY, ON_ONE_SESSION),
+          },
         },
       },
       [`${COLLECTION_PATH}/events`]: eventStream(

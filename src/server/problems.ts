@@ -1,4 +1,5 @@
 import {
+  IdempotencyKeyReusedError,
   InvalidTransitionError,
   NotSupportedError,
   SessionNotFoundError,
@@ -46,6 +47,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: VersionConflictError, status: 412, slug: 'version-mismatch', title: 'Precondition failed' },
   { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  { error: IdempotencyKeyReusedError, status: 422, slug: 'idempotency-key-reused', title: 'Idempotency key reused' },
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
   { error: MissingPackageError, status: 501, slug: 'package-not-installed', title: 'Optional package not installed' },

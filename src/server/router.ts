@@ -6,6 +6,8 @@ import { etagOf, writeOptionsFromIfMatch } from './etag.js';
 import { allowOnly } from './allow-only.js';
 import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
 import { DEFAULT_EVENT_STREAM_LIMITS, OpenEventStreams } from './event-stream-output.js';
+import { idempotencyKeyOf } from './idempotency-header.js';
+import { addLifecycleRoutes } from './lifecycle-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
@@ -88,10 +90,17 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
       options.shutdownSignal,
     ),
   });
+  addLifecycleRoutes(router, { manager, problems, bodyLimitBytes, collectionPath: COLLECTION_PATH, itemPath: ITEM_PATH });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
-    const session = await manager.create(toCreateInput(body));
+    const { session, replayed } = await manager.createWithOutcome(toCreateInput(body), {
+      idempotencyKey,
+      idempotencyScope: ctx.state.callerScope as string | undefined,
+    });
+    // A replay answers exactly as the first create did: same id, Location and ETag (version 1).
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = 201;
     ctx.set('Location', `${ctx.originalUrl.split('?')[0].replace(/\/$/, '')}/${session.id}`);
     ctx.set('ETag', etagOf(session.version));

@@ -3,6 +3,8 @@ import type { SessionStore } from '../domain/session-store.js';
 import { describeConcurrencyContract } from './concurrency-contract.js';
 import { describeCrudContract } from './crud-contract.js';
 import { describeEventContract } from './events-contract.js';
+import { describeIdempotencyContract } from './idempotency-contract.js';
+import { describeLifecycleContract } from './lifecycle-contract.js';
 import { describeListContract } from './list-contract.js';
 import { describeRunContract } from './runs-contract.js';
 import { describeStateMachineContract } from './state-machine-contract.js';
@@ -49,5 +51,7 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
     describeConcurrencyContract(context);
     describeEventContract(context, harness);
     describeRunContract(context);
+    describeIdempotencyContract(context);
+    describeLifecycleContract(context);
   });
 }
