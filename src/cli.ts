@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
 import { ApiKeyRing, loadApiKeysFile, plainApiKeys } from './server/auth/api-keys.js';
 import { configHelp, loadConfig } from './server/config.js';
+import { MissingPackageError } from './server/optional-package.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig } from './server/store-from-config.js';
 
@@ -30,11 +31,16 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
-  const store = await createStoreFromConfig(config);
+  const store = await createStoreFromConfig(config).catch((error: unknown) => {
+    if (!(error instanceof MissingPackageError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    return undefined;
+  });
+  if (!store) return 1;
   const plainKeys = plainApiKeys(config.apiKeys);
   const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
-    manager: createAgentSessionManager({ store }),
+    manager: createAgentSessionManager({ store, idempotencyTtlMs: config.idempotencyTtlMs }),
     port: config.port,
     host: config.host,
     logger,
@@ -47,6 +53,8 @@ async function main(args: string[]): Promise<number> {
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections || undefined,
+    eventStreamMaxClients: config.eventStreamMaxClients,
+    eventStreamBufferBytes: config.eventStreamBufferBytes,
   });
   logger.info({ url: running.url, store: config.store, auth: keyRing.size > 0 }, `agent-sessions listening on ${running.url}`);
 

@@ -62,6 +62,11 @@ export class StoreUnavailableApiError extends AgentSessionApiError {
   override readonly name = 'StoreUnavailableApiError';
 }
 
+/** 422: this idempotency key already created a session from a different request body; use a new key. */
+export class IdempotencyKeyReusedApiError extends AgentSessionApiError {
+  override readonly name = 'IdempotencyKeyReusedApiError';
+}
+
 type ApiErrorClass = new (status: number, problem: ApiProblem | undefined, message: string) => AgentSessionApiError;
 
 /** Problem type slug (after `urn:agent-sessions:problem:`) → the error class callers catch. */
@@ -73,6 +78,7 @@ export const API_ERROR_CLASSES: Readonly<Record<string, ApiErrorClass>> = {
   'version-mismatch': PreconditionFailedApiError,
   'store-unavailable': StoreUnavailableApiError,
   forbidden: ForbiddenApiError,
+  'idempotency-key-reused': IdempotencyKeyReusedApiError,
 };
 
 /** The typed error for a problem response, chosen by problem type (stable), not by status. */

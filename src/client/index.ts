@@ -4,12 +4,13 @@ export {
   AgentSessionClient,
   type AgentSessionClientOptions,
   type CallOptions,
+  type CreateCallOptions,
   type WriteCallOptions,
   type SessionWithEtag,
   type StatusChange,
   type EventsOptions,
 } from './agent-session-client.js';
-export type { SessionEventMessage, SessionEventStream } from './event-stream.js';
+export type { MissedEventsNotice, SessionEventMessage, SessionEventStream, SessionEventStreamItem } from './event-stream.js';
 export {
   AgentSessionApiError,
   SessionNotFoundApiError,
@@ -18,6 +19,7 @@ export {
   PreconditionFailedApiError,
   StoreUnavailableApiError,
   ForbiddenApiError,
+  IdempotencyKeyReusedApiError,
   type ApiProblem,
   type ApiFieldError,
 } from './errors.js';
@@ -29,5 +31,10 @@ export type {
   SessionPageResource,
   CreatedResource,
   SessionEventResource,
+  CopySessionBody,
+  PauseAllBody,
+  ResumeAllBody,
+  PausedCountResource,
+  ResumedCountResource,
 } from '../server/schemas.js';
 export type { SessionStatus, SessionMode } from '../domain/session.js';

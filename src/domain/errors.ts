@@ -8,7 +8,9 @@ export type SessionErrorCode =
   | 'version_conflict'
   | 'store_unavailable'
   | 'not_supported'
-  | 'forbidden';
+  | 'forbidden'
+  | 'events_overflow'
+  | 'idempotency_key_reused';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -90,5 +92,30 @@ export class ForbiddenError extends SessionError {
   constructor(message: string) {
     super(message);
     this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * A `manager.events.stream()` loop fell more than its `maxQueued` events behind and was stopped
+ * rather than buffered for without end; open a new stream with `after: lastEventId` to go on.
+ */
+export class EventsOverflowError extends SessionError {
+  readonly code = 'events_overflow';
+  constructor(
+    readonly maxQueued: number,
+    /** The id of the last event the loop received, if any. */
+    readonly lastEventId: string | undefined,
+  ) {
+    super(`The event loop fell more than ${maxQueued} events behind and was stopped; resume after its last event.`);
+    this.name = 'EventsOverflowError';
+  }
+}
+
+/** An idempotency key was used again, within its TTL, with different create input. */
+export class IdempotencyKeyReusedError extends SessionError {
+  readonly code = 'idempotency_key_reused';
+  constructor(readonly sessionId: string) {
+    super(`This idempotency key already created agent session '${sessionId}' from a different request; use a new key for a new request.`);
+    this.name = 'IdempotencyKeyReusedError';
   }
 }

@@ -1,12 +1,25 @@
+import { bulkFromStatuses, moveAll, type BulkStatusFilter } from './bulk-status.js';
 import {
+  IdempotencyKeyReusedError,
   InvalidTransitionError,
+  NotSupportedError,
   SessionNotFoundError,
   StoreUnavailableError,
   ValidationError,
   VersionConflictError,
 } from './errors.js';
+import {
+  checkIdempotencyKey,
+  createFingerprint,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  idempotencyStoreKey,
+  type CreateOptions,
+  type CreateOutcome,
+  type IdempotencyClaim,
+} from './idempotency.js';
 import type {
   AgentSession,
+  CopySessionInput,
   CreateSessionInput,
   ListSessionsQuery,
   SessionPage,
@@ -22,7 +35,7 @@ import { looksLikeSessionId, newSessionId } from './session-id.js';
 import type { SessionPatch, SessionStore, UpdateOutcome } from './session-store.js';
 import { statusesThatMayMoveTo } from './state-machine.js';
 import { runTask, type RunTaskOptions, type TaskHandler, type TaskRunResult } from './task-run.js';
-import { validateCreateInput, validateListQuery, validateUpdateInput } from './validation.js';
+import { validateCopyInput, validateCreateInput, validateListQuery, validateUpdateInput } from './validation.js';
 
 /** Options for tests and hosts with special needs; the defaults suit production. */
 export interface AgentSessionManagerOptions {
@@ -30,6 +43,8 @@ export interface AgentSessionManagerOptions {
   clock?: () => number;
   /** Makes new ids; defaults to 128 random bits. Must never repeat. */
   generateId?: () => string;
+  /** How long `create` remembers an idempotency key, in ms (default 24 h). */
+  idempotencyTtlMs?: number;
 }
 
 const PAUSABLE: readonly SessionStatus[] = ['active', 'running'];
@@ -44,6 +59,7 @@ const MAX_ID_ATTEMPTS = 5;
 export class AgentSessionManager {
   private readonly clock: () => number;
   private readonly generateId: () => string;
+  private readonly idempotencyTtlMs: number;
   /** Change events of every session (needs a store with `subscribe`). */
   readonly events: SessionEvents;
 
@@ -53,25 +69,84 @@ export class AgentSessionManager {
   ) {
     this.clock = options.clock ?? Date.now;
     this.generateId = options.generateId ?? newSessionId;
+    this.idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    if (!Number.isSafeInteger(this.idempotencyTtlMs) || this.idempotencyTtlMs < 1) {
+      throw new TypeError(`idempotencyTtlMs must be a positive integer, got ${this.idempotencyTtlMs}.`);
+    }
     this.events = new SessionEvents(store);
   }
 
-  /** Creates an `active` session with the documented defaults and returns it. */
-  async create(input: CreateSessionInput): Promise<AgentSession> {
+  /**
+   * Creates an `active` session with the documented defaults and returns it. With an
+   * `idempotencyKey`, a retry with the same input returns the first session instead (see
+   * `CreateOptions`; `createWithOutcome` also says whether it was a replay).
+   */
+  async create(input: CreateSessionInput, options: CreateOptions = {}): Promise<AgentSession> {
+    return (await this.createWithOutcome(input, options)).session;
+  }
+
+  /** `create`, answering also whether the session came from an earlier create with the same key. */
+  async createWithOutcome(input: CreateSessionInput, options: CreateOptions = {}): Promise<CreateOutcome> {
     const valid = validateCreateInput(input);
-    const now = new Date(this.clock()).toISOString();
+    const key = options.idempotencyKey === undefined ? undefined : checkIdempotencyKey(options.idempotencyKey);
+    if (key !== undefined && !this.store.insertOnce) throw new NotSupportedError('idempotent create');
+    const now = this.clock();
+    const at = new Date(now).toISOString();
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       const session: AgentSession = {
         id: this.generateId(),
         ...valid,
         status: 'active',
-        createdAt: now,
-        updatedAt: now,
+        createdAt: at,
+        updatedAt: at,
         version: 1,
       };
-      if (await this.store.insert(session)) return session;
+      if (key === undefined) {
+        if (await this.store.insert(session)) return { session, replayed: false };
+        continue;
+      }
+      const claim: IdempotencyClaim = {
+        key: idempotencyStoreKey(key, options.idempotencyScope),
+        record: { fingerprint: createFingerprint(valid), session },
+        ttlMs: this.idempotencyTtlMs,
+        now,
+      };
+      const result = await this.store.insertOnce!(session, claim);
+      if (result.outcome === 'inserted') return { session, replayed: false };
+      if (result.outcome === 'replayed') {
+        const first = result.record;
+        if (first.fingerprint !== claim.record.fingerprint) throw new IdempotencyKeyReusedError(first.session.id);
+        return { session: first.session, replayed: true };
+      }
     }
     throw new StoreUnavailableError('Could not find an unused session id; the id generator repeats itself.');
+  }
+
+  /**
+   * Creates a new `active` session with the source's db connection, mode, recursion limit, title
+   * and metadata; `title` and `metadata` in `overrides` replace the source's (`null` clears).
+   */
+  async copy(id: string, overrides: CopySessionInput = {}): Promise<AgentSession> {
+    const changes = validateCopyInput(overrides);
+    const source = await this.get(id);
+    const { dbConnectionId, mode, recursionLimit, title, metadata } = source;
+    return this.create({ dbConnectionId, mode, recursionLimit, title, metadata, ...changes });
+  }
+
+  /**
+   * Emergency stop: pauses every `active` and `running` session of `filter.dbConnectionId` (only
+   * those of `filter.status` when given) and answers how many it paused. Running tasks, in any
+   * process sharing the store, see their abort signal. Works in batches of `BULK_BATCH_SIZE`.
+   */
+  async pauseAll(filter: BulkStatusFilter): Promise<number> {
+    const from = bulkFromStatuses(filter, PAUSABLE);
+    return moveAll(this.store, this.clock, filter.dbConnectionId, from, 'paused');
+  }
+
+  /** Resumes every `paused` session of `filter.dbConnectionId` and answers how many it resumed. */
+  async resumeAll(filter: BulkStatusFilter): Promise<number> {
+    const from = bulkFromStatuses(filter, RESUMABLE);
+    return moveAll(this.store, this.clock, filter.dbConnectionId, from, 'active');
   }
 
   /** One page of sessions, newest first, with the exact number of matches in `total`. */

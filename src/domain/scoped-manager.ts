@@ -1,13 +1,16 @@
+import { bulkFromStatuses, type BulkStatusFilter } from './bulk-status.js';
 import { ForbiddenError, SessionError, SessionNotFoundError, type SessionErrorCode } from './errors.js';
 import type { SessionEventListener, Unsubscribe } from './events.js';
+import { principalIdempotencyScope, type CreateOptions, type CreateOutcome } from './idempotency.js';
 import type { AgentSessionManager } from './manager.js';
 import { checkWriteOptions } from './manager.js';
 import { dbRestriction, hasScope, mayReachDb, type Principal, type SessionScope } from './principal.js';
 import { listAcrossDbs, listFiltered } from './scoped-list.js';
-import { SessionEvents, type SessionEventFilter } from './session-events.js';
+import { SessionEvents, type SessionSubscribeOptions } from './session-events.js';
 import type { SessionStore } from './session-store.js';
 import type {
   AgentSession,
+  CopySessionInput,
   CreateSessionInput,
   ListSessionsQuery,
   SessionPage,
@@ -15,7 +18,7 @@ import type {
   WriteOptions,
 } from './session.js';
 import type { RunTaskOptions, TaskHandler, TaskRunResult } from './task-run.js';
-import { validateListQuery, validateUpdateInput } from './validation.js';
+import { validateCopyInput, validateListQuery, validateUpdateInput } from './validation.js';
 
 /** One audited write: who, what, on which session, and how it ended. Never holds a secret. */
 export interface AuditEntry {
@@ -82,13 +85,61 @@ export class ScopedSessionManager {
     return mayReachDb(this.principal, session.dbConnectionId);
   }
 
-  create(input: CreateSessionInput): Promise<AgentSession> {
-    return this.audited('create', null, async () => {
+  /**
+   * `manager.create` for a principal with `sessions:write` that may reach the db connection. An
+   * `idempotencyKey` is scoped to this principal (by its name): another principal's same key
+   * creates its own session and never sees this one.
+   */
+  async create(input: CreateSessionInput, options: Omit<CreateOptions, 'idempotencyScope'> = {}): Promise<AgentSession> {
+    return (await this.createWithOutcome(input, options)).session;
+  }
+
+  /** `create`, answering also whether the session came from an earlier create with the same key. */
+  async createWithOutcome(input: CreateSessionInput, options: Omit<CreateOptions, 'idempotencyScope'> = {}): Promise<CreateOutcome> {
+    const outcome = await this.audited('create', null, async () => {
       this.authorize('sessions:write');
       const db = (input as Partial<CreateSessionInput> | null)?.dbConnectionId;
       if (typeof db === 'string') this.authorizeDb(db);
-      return this.manager.create(input);
+      const { idempotencyKey } = options;
+      const { session, replayed } = await this.manager.createWithOutcome(input, {
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        idempotencyScope: principalIdempotencyScope(this.principal.name),
+      });
+      return { id: session.id, session, replayed };
     });
+    return { session: outcome.session, replayed: outcome.replayed };
+  }
+
+  /**
+   * `manager.copy` for a principal with `sessions:write` that sees the source; the copy keeps the
+   * source's db connection, so it stays where the principal may reach. Audited under the new
+   * session's id (the source's when it fails).
+   */
+  async copy(id: string, overrides: CopySessionInput = {}): Promise<AgentSession> {
+    try {
+      this.authorize('sessions:write');
+      validateCopyInput(overrides);
+      await this.visibleIfRestricted(id);
+      const copy = await this.manager.copy(id, overrides);
+      this.record('copy', copy.id);
+      return copy;
+    } catch (error) {
+      this.record('copy', id, error);
+      throw error;
+    }
+  }
+
+  /**
+   * `manager.pauseAll` for a principal with `sessions:admin` that may reach the db connection
+   * (`ForbiddenError` otherwise, even when no session would move). Audited once as `bulk_pause`.
+   */
+  pauseAll(filter: BulkStatusFilter): Promise<number> {
+    return this.bulk('bulk_pause', filter, ['active', 'running'], () => this.manager.pauseAll(filter));
+  }
+
+  /** `manager.resumeAll`, with the checks of `pauseAll`; audited once as `bulk_resume`. */
+  resumeAll(filter: BulkStatusFilter): Promise<number> {
+    return this.bulk('bulk_resume', filter, ['paused'], () => this.manager.resumeAll(filter));
   }
 
   /** A page of the sessions this principal sees; `total` counts only those. */
@@ -152,6 +203,15 @@ export class ScopedSessionManager {
     }
   }
 
+  private bulk(action: string, filter: BulkStatusFilter, movable: AgentSession['status'][], move: () => Promise<number>): Promise<number> {
+    return this.audited(action, null, async () => {
+      this.authorize('sessions:admin');
+      bulkFromStatuses(filter, movable); // a bad filter is a 400, before any db check
+      this.authorizeDb(filter.dbConnectionId);
+      return move();
+    });
+  }
+
   private record(action: string, sessionId: string | null, error?: unknown): void {
     const outcome = error === undefined ? 'ok' : error instanceof SessionError ? error.code : 'error';
     this.options.audit?.({ principal: this.principal.name, action, sessionId, outcome });
@@ -194,7 +254,7 @@ class ScopedSessionEvents extends SessionEvents {
     super(store);
   }
 
-  override async subscribe(listener: SessionEventListener, filter: SessionEventFilter = {}): Promise<Unsubscribe> {
+  override async subscribe(listener: SessionEventListener, filter: SessionSubscribeOptions = {}): Promise<Unsubscribe> {
     this.view.authorize('sessions:read');
     if (!dbRestriction(this.principal)) return this.all.subscribe(listener, filter);
     return this.all.subscribe((event) => {

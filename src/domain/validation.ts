@@ -29,6 +29,7 @@ export interface ValidUpdateInput {
 }
 
 const CREATE_FIELDS = new Set(['dbConnectionId', 'mode', 'recursionLimit', 'title', 'metadata']);
+const COPY_FIELDS = new Set(['title', 'metadata']);
 const UPDATE_FIELDS = new Set(['title', 'status', 'metadata']);
 const LIST_FIELDS = new Set(['dbConnectionId', 'status', 'limit', 'offset']);
 
@@ -144,6 +145,21 @@ export function validateCreateInput(raw: unknown): ValidCreateInput {
     title: (input.title as string | null | undefined) ?? null,
     metadata: metadata as SessionMetadata,
   };
+}
+
+/** Validates copy overrides: only `title` and `metadata`, checked as on create (`null` metadata becomes `{}`). */
+export function validateCopyInput(raw: unknown): { title?: string | null; metadata?: SessionMetadata } {
+  const input = requireObject(raw, 'copy input');
+  const issues: ValidationIssue[] = [];
+  checkUnknownFields(input, COPY_FIELDS, issues);
+  const valid: { title?: string | null; metadata?: SessionMetadata } = {};
+  if (input.title !== undefined) {
+    checkTitle(input.title, issues);
+    valid.title = input.title as string | null;
+  }
+  if (input.metadata !== undefined) valid.metadata = validMetadata(input.metadata, issues);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return valid;
 }
 
 /** Validates an update; only `title`, `status` and `metadata` may be given. */

@@ -1,10 +1,11 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { CONSOLE_PATH, createConsoleRouter } from './console-routes.js';
 import { createDocsRouter } from './docs-routes.js';
 import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
-import { ApiKeyRing, plainApiKeys } from './auth/api-keys.js';
+import { anyKeySource, ApiKeyRing, plainApiKeys, type ApiKeySource } from './auth/api-keys.js';
 import { auditToLogger } from './auth/audit-log.js';
 import { authorizeRequests } from './auth/authorize-requests.js';
 import { authorizeByApiKey } from './middleware/api-key-auth.js';
@@ -29,6 +30,11 @@ export interface CreateServerOptions extends AgentSessionRouterOptions {
   metrics?: boolean;
   /** Serve the OpenAPI document at /openapi.json and a browsable page at /docs (default true). */
   docs?: boolean;
+  /**
+   * Serve the operator console at /console (default true); it logs in with one of `apiKeys` or
+   * the `apiKeyRing` (then acting as that key), or relies on the host's `authorize`.
+   */
+  console?: boolean;
 }
 
 // Socket errors that only mean the client went away; nothing to fix on our side.
@@ -36,8 +42,8 @@ const CLIENT_LEFT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_
 
 const CORS_HEADERS = {
   allowMethods: 'GET,HEAD,POST,PATCH,DELETE,OPTIONS',
-  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id'],
-  exposeHeaders: ['ETag', 'Location', 'X-Request-Id'],
+  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id', 'Last-Event-ID', 'Idempotency-Key'],
+  exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed'],
 };
 
 /**
@@ -60,7 +66,8 @@ export function createServer(options: CreateServerOptions): Koa {
   });
   const metrics = withMetrics ? createMetrics(manager) : undefined;
   const onAudit = options.onAudit ?? (logger && auditToLogger(logger));
-  const authorize = options.authorize ?? authorizeByKeys(apiKeys, options.apiKeyRing);
+  const keys = keySourceOf(apiKeys, options.apiKeyRing);
+  const authorize = options.authorize ?? (keys && authorizeByApiKey(keys));
 
   app.use(requestContext({ logger, onFinished: metrics?.record, onUnexpectedError }));
   if (corsOrigins.length > 0) {
@@ -68,6 +75,12 @@ export function createServer(options: CreateServerOptions): Koa {
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
   app.use(healthChecks(manager));
+  // Before the auth check: the page and its login hold no data; the API behind it stays guarded,
+  // and a request with the login cookie gets that key's principal there like any key would.
+  if (options.console !== false) {
+    const consoleRoutes = createConsoleRouter({ keys: options.authorize ? undefined : keys }).routes() as Koa.Middleware;
+    app.use((ctx, next) => (ctx.path.startsWith(CONSOLE_PATH) ? consoleRoutes(ctx, next) : next()));
+  }
   if (authorize) {
     const unauthorizedMessage = options.authorize ? 'Authentication is required.' : undefined;
     app.use(authorizeRequests({ manager, authorize, onAudit, unauthorizedMessage }));
@@ -89,15 +102,8 @@ export function createServer(options: CreateServerOptions): Koa {
 }
 
 // Plain keys and a key ring together; both are always checked, so every key costs the same.
-function authorizeByKeys(apiKeys: readonly string[], ring: ApiKeyRing | undefined) {
-  if (apiKeys.length === 0) return ring && authorizeByApiKey(ring);
-  const plain = new ApiKeyRing(plainApiKeys(apiKeys));
-  if (!ring) return authorizeByApiKey(plain);
-  const both = authorizeByApiKey({
-    principalFor(key: string) {
-      const scoped = ring.principalFor(key);
-      return plain.principalFor(key) ?? scoped;
-    },
-  });
-  return both;
+function keySourceOf(apiKeys: readonly string[], ring: ApiKeyRing | undefined): ApiKeySource | undefined {
+  const plain = apiKeys.length > 0 ? new ApiKeyRing(plainApiKeys(apiKeys)) : undefined;
+  if (plain && ring) return anyKeySource([plain, ring]);
+  return plain ?? ring;
 }

@@ -78,3 +78,14 @@ export class RequestTimeoutError extends Error {
     this.name = 'RequestTimeoutError';
   }
 }
+
+/** The server has as many event streams open as it allows; try again after `retryAfterSeconds`. */
+export class TooManyStreamsError extends Error {
+  constructor(
+    readonly maxStreams: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`The server already serves ${maxStreams} event streams, its limit; try again later.`);
+    this.name = 'TooManyStreamsError';
+  }
+}

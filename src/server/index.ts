@@ -23,3 +23,5 @@ export { authorizeRequests, type Authorize, type HttpAuditSink, type RequestAuth
 export { ApiKeyRing, digestOf, loadApiKeysFile, parseApiKeysFile, plainApiKeys, type ApiKeyEntry } from './auth/api-keys.js';
 export { ROUTE_SCOPES, type RouteScope } from './auth/route-scopes.js';
 export { auditToLogger } from './auth/audit-log.js';
+export { MissingPackageError } from './optional-package.js';
+export { CONSOLE_PATH } from './console-routes.js';

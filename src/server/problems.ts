@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  IdempotencyKeyReusedError,
   InvalidTransitionError,
   NotSupportedError,
   SessionNotFoundError,
@@ -15,9 +16,11 @@ import {
   PayloadTooLargeError,
   RequestTimeoutError,
   RouteNotFoundError,
+  TooManyStreamsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from './http-errors.js';
+import { MissingPackageError } from './optional-package.js';
 import type { Problem } from './schemas.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -44,9 +47,12 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: VersionConflictError, status: 412, slug: 'version-mismatch', title: 'Precondition failed' },
   { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  { error: IdempotencyKeyReusedError, status: 422, slug: 'idempotency-key-reused', title: 'Idempotency key reused' },
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
+  { error: MissingPackageError, status: 501, slug: 'package-not-installed', title: 'Optional package not installed' },
   { error: StoreUnavailableError, status: 503, slug: 'store-unavailable', title: 'Store unavailable' },
+  { error: TooManyStreamsError, status: 503, slug: 'too-many-streams', title: 'Too many event streams' },
 ];
 
 const PROBLEM_TYPE_BASE = 'urn:agent-sessions:problem:';

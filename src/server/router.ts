@@ -6,10 +6,13 @@ import { etagOf, writeOptionsFromIfMatch } from './etag.js';
 import { allowOnly } from './allow-only.js';
 import { authorizeRequests, viewOf, type Authorize, type HttpAuditSink } from './auth/authorize-requests.js';
 import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
+import { DEFAULT_EVENT_STREAM_LIMITS, OpenEventStreams } from './event-stream-output.js';
+import { idempotencyKeyOf } from './idempotency-header.js';
+import { addLifecycleRoutes } from './lifecycle-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
-import { toCreateInput, toListQuery, toSessionResource, toUpdateInput } from './wire.js';
+import { toCreateInput, toListQuery, toSessionResource, toUpdateInput, withoutUndefined } from './wire.js';
 
 /** Options for `createAgentSessionRouter`. */
 export interface AgentSessionRouterOptions {
@@ -35,7 +38,13 @@ export interface AgentSessionRouterOptions {
   authorize?: Authorize;
   /** Told about every write (who, what, which session, outcome); `createServer` logs them. */
   onAudit?: HttpAuditSink;
+  /** Most event streams open at once; past it 503 with `Retry-After` (default 1,000). */
+  eventStreamMaxClients?: number;
+  /** Most bytes queued for one event-stream client before it is closed as too slow (default 256 KiB). */
+  eventStreamBufferBytes?: number;
 }
+
+export { DEFAULT_EVENT_STREAM_LIMITS };
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 export const COLLECTION_PATH = '/api/v1/agent-sessions';
@@ -93,12 +102,19 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
     collectionPath: COLLECTION_PATH,
     itemPath: ITEM_PATH,
     heartbeatMs: options.eventHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-    shutdownSignal: options.shutdownSignal,
+    streams: new OpenEventStreams(
+      { maxClients: options.eventStreamMaxClients, bufferBytes: options.eventStreamBufferBytes },
+      options.shutdownSignal,
+    ),
   });
+  addLifecycleRoutes(router, { view, problems, bodyLimitBytes, collectionPath: COLLECTION_PATH, itemPath: ITEM_PATH });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
-    const session = await view(ctx).create(toCreateInput(body));
+    const { session, replayed } = await view(ctx).createWithOutcome(toCreateInput(body), withoutUndefined({ idempotencyKey }));
+    // A replay answers exactly as the first create did: same id, Location and ETag (version 1).
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = 201;
     ctx.set('Location', `${ctx.originalUrl.split('?')[0].replace(/\/$/, '')}/${session.id}`);
     ctx.set('ETag', etagOf(session.version));

@@ -39,7 +39,8 @@ export function toSessionEventResource(event: SessionEvent): SessionEventResourc
   };
 }
 
-function withoutUndefined<T extends object>(value: T): T {
+/** `value` without its `undefined` properties, so absent wire fields stay absent. */
+export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 

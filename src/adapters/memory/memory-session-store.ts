@@ -3,6 +3,8 @@ import type {
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
+  IdempotencyClaim,
+  InsertOnceOutcome,
   SessionEventListener,
   SessionPatch,
   SessionRunStore,
@@ -16,6 +18,7 @@ import type {
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
+import { IdempotencyRecords } from './idempotency-records.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { SortedIndex } from './sorted-index.js';
 
@@ -23,6 +26,13 @@ import { SortedIndex } from './sorted-index.js';
 export interface MemorySessionStoreOptions {
   /** Recent events kept for subscribers resuming with `after` (default 10,000). */
   eventRetention?: number;
+  /** Most bytes of recent events kept (their sessions as JSON; default 64 MiB); the older go first. */
+  eventRetentionBytes?: number;
+  /**
+   * Most idempotency keys kept (default 100,000); beyond it the oldest are forgotten early, and a
+   * retry with a forgotten key creates a new session.
+   */
+  idempotencyMaxKeys?: number;
 }
 
 interface Run {
@@ -51,12 +61,27 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
+  private readonly idempotency: IdempotencyRecords;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.events = new MemoryEventLog(options.eventRetention);
+    this.events = new MemoryEventLog({ events: options.eventRetention, bytes: options.eventRetentionBytes });
+    this.idempotency = new IdempotencyRecords(options.idempotencyMaxKeys);
   }
 
   async insert(session: AgentSession): Promise<boolean> {
+    return this.insertNow(session);
+  }
+
+  // No await between the check and the insert: that is what makes the claim atomic.
+  async insertOnce(session: AgentSession, claim: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const record = this.idempotency.get(claim.key, claim.now);
+    if (record) return { outcome: 'replayed', record };
+    if (!this.insertNow(session)) return { outcome: 'id_taken' };
+    this.idempotency.set(claim.key, deepFreeze(structuredClone(claim.record)), claim.now + claim.ttlMs, claim.now);
+    return { outcome: 'inserted' };
+  }
+
+  private insertNow(session: AgentSession): boolean {
     if (this.entries.has(session.id)) return false;
     const entry = { session: deepFreeze(session), key: session.createdAt + session.id };
     this.entries.set(session.id, entry);
@@ -104,6 +129,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     this.runs.delete(id);
     this.events.record('deleted', entry.session, entry.session.status);
     return { outcome: 'deleted', session: entry.session };
+  }
+
+  /** Change events kept for resuming right now, and their size (bounded by the retention options). */
+  get retainedEvents(): { events: number; bytes: number } {
+    return this.events.retained;
   }
 
   async subscribe(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe> {

@@ -15,6 +15,7 @@ import type { SessionStatus } from '../../domain/index.js';
  *   {prefix}:events                         stream: change events, trimmed to about N entries
  *   {prefix}:runs                           hash: session id -> token of the run holding it
  *   {prefix}:leases                         sorted set: running session ids by lease expiry ms
+ *   {prefix}:idem:<digest>                  string with a TTL: an idempotent create's record
  *
  * The update and delete scripts build the status and db index keys themselves from
  * `indexBase` (see `scripts/`); keep the two in step.
@@ -30,6 +31,8 @@ export class SessionKeys {
   readonly runs: string;
   /** Run lease expiries, so the reaper finds expired ones without scanning. */
   readonly leases: string;
+  /** Starts every idempotency record key. */
+  private readonly idempotencyBase: string;
 
   constructor(prefix: string) {
     if (prefix === '' || /[{}]/.test(prefix)) {
@@ -40,10 +43,16 @@ export class SessionKeys {
     this.events = `{${prefix}}:events`;
     this.runs = `{${prefix}}:runs`;
     this.leases = `{${prefix}}:leases`;
+    this.idempotencyBase = `{${prefix}}:idem:`;
   }
 
   session(id: string): string {
     return this.sessionBase + id;
+  }
+
+  /** The record of an idempotent create; `digest` is the hex digest of scope and key. */
+  idempotency(digest: string): string {
+    return `${this.idempotencyBase}${digest}`;
   }
 
   /** The index that holds exactly the sessions matching these filters. */

@@ -3,6 +3,9 @@ import type {
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
+  IdempotencyClaim,
+  IdempotencyRecord,
+  InsertOnceOutcome,
   SessionEventListener,
   SessionPatch,
   SessionRunStore,
@@ -72,6 +75,24 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
     );
     return inserted === 1;
+  }
+
+  async insertOnce(session: AgentSession, claim: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const { id, dbConnectionId, status, createdAt } = session;
+    const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events, this.keys.idempotency(claim.key)];
+    const [outcome, record] = (await this.run(() =>
+      this.scripts.agentSessionsInsertOnce(
+        ...keys,
+        id,
+        String(Date.parse(createdAt)),
+        this.maxEvents,
+        String(claim.ttlMs),
+        JSON.stringify(claim.record),
+        ...toHashFields(session),
+      ),
+    )) as [string, string?];
+    if (outcome === 'replayed') return { outcome, record: JSON.parse(record as string) as IdempotencyRecord };
+    return { outcome: outcome as 'inserted' | 'id_taken' };
   }
 
   async get(id: string): Promise<AgentSession | undefined> {

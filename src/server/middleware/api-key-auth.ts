@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { Principal } from '../../domain/index.js';
-import type { ApiKeyRing } from '../auth/api-keys.js';
+import type { ApiKeySource } from '../auth/api-keys.js';
+import { checkCookieWrite, CONSOLE_COOKIE } from './console-cookie.js';
 
 function presentedKey(ctx: Context): string | undefined {
   const authorization = ctx.get('Authorization');
@@ -10,11 +11,16 @@ function presentedKey(ctx: Context): string | undefined {
 
 /**
  * An `authorize` function for API keys: the principal of the key in `Authorization: Bearer` or
- * `X-API-Key`, or `undefined` (401) when there is none or it is not one of `ring`.
+ * `X-API-Key`, else of the console's login cookie (writes so authenticated must also pass the
+ * CSRF check, 403), or `undefined` (401) when there is none or it is not one of `keys`.
  */
-export function authorizeByApiKey(ring: Pick<ApiKeyRing, 'principalFor'>) {
+export function authorizeByApiKey(keys: Pick<ApiKeySource, 'principalFor' | 'principalForConsoleCookie'>) {
   return function principalOfApiKey(ctx: Context): Principal | undefined {
     const key = presentedKey(ctx);
-    return key === undefined ? undefined : ring.principalFor(key);
+    if (key !== undefined) return keys.principalFor(key);
+    const cookie = ctx.cookies.get(CONSOLE_COOKIE);
+    const principal = cookie ? keys.principalForConsoleCookie(cookie) : undefined;
+    if (principal) checkCookieWrite(ctx);
+    return principal;
   };
 }

@@ -2,6 +2,7 @@ import type { RedisClient } from '../connection.js';
 import { DELETE_SESSION } from './delete-session.js';
 import { END_RUN } from './end-run.js';
 import { INSERT_SESSION } from './insert-session.js';
+import { INSERT_SESSION_ONCE } from './insert-session-once.js';
 import { LIST_SESSIONS } from './list-sessions.js';
 import { RENEW_RUN } from './renew-run.js';
 import { START_RUN } from './start-run.js';
@@ -12,6 +13,7 @@ type Script = (...keysThenArgs: string[]) => Promise<unknown>;
 /** The store's scripts as client methods; ioredis sends EVALSHA and falls back to EVAL once. */
 export interface SessionScripts {
   agentSessionsInsert: Script;
+  agentSessionsInsertOnce: Script;
   agentSessionsUpdate: Script;
   agentSessionsDelete: Script;
   agentSessionsList: Script;
@@ -23,6 +25,7 @@ export interface SessionScripts {
 // Names are namespaced because a host's own client may carry commands of its own.
 const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
   agentSessionsInsert: { numberOfKeys: 6, lua: INSERT_SESSION },
+  agentSessionsInsertOnce: { numberOfKeys: 7, lua: INSERT_SESSION_ONCE },
   agentSessionsUpdate: { numberOfKeys: 4, lua: UPDATE_SESSION },
   agentSessionsDelete: { numberOfKeys: 5, lua: DELETE_SESSION },
   agentSessionsList: { numberOfKeys: 1, lua: LIST_SESSIONS },
