@@ -42,6 +42,24 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'GET', path: '/docs/*', scope: 'sessions:admin' },
 ];
 
+/**
+ * Routes `createServer` answers before authentication, for anyone: they hold no session data.
+ * The console's page and files, its login (which takes a key and sets the cookie the API then
+ * accepts as that key) and logout, and the health checks.
+ */
+export const PUBLIC_ROUTES: readonly { method: string; path: string }[] = [
+  { method: 'GET', path: '/healthz' },
+  { method: 'GET', path: '/readyz' },
+  { method: 'GET', path: '/console' },
+  { method: 'GET', path: '/console/' },
+  { method: 'GET', path: '/console/console.js' },
+  { method: 'GET', path: '/console/api.js' },
+  { method: 'GET', path: '/console/console.css' },
+  { method: 'GET', path: '/console/auth' },
+  { method: 'POST', path: '/console/login' },
+  { method: 'POST', path: '/console/logout' },
+];
+
 const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
 const COMPILED = ROUTE_SCOPES.map((row) => ({
