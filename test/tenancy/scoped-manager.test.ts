@@ -156,4 +156,44 @@ describe('manager.scoped(principal)', () => {
     expect((await manager.get(other.id)).status).to.equal('active');
     expect(entries.map((e) => `${e.action} ${e.outcome}`)).to.deep.equal(['run ok', 'run session_not_found']);
   });
+
+  it('copies only visible sessions, into the same db, with write scope; audited once under the copy', async () => {
+    const entries: AuditEntry[] = [];
+    const view = manager.scoped(writerA, { audit: (entry) => entries.push(entry) });
+    const own = await manager.create({ dbConnectionId: 'db-a', title: 'mine' });
+    const other = await manager.create({ dbConnectionId: 'db-b' });
+    const copy = await view.copy(own.id, { title: 'copy' });
+    expect(copy).to.include({ dbConnectionId: 'db-a', title: 'copy', status: 'active' });
+    expect(await failure(view.copy(other.id))).to.be.instanceOf(SessionNotFoundError);
+    expect(await failure(view.copy(other.id, { title: 5 as never }))).to.be.instanceOf(ValidationError);
+    expect(await failure(manager.scoped(reader).copy(own.id))).to.be.instanceOf(ForbiddenError);
+    expect(entries.map((e) => `${e.action} ${e.sessionId} ${e.outcome}`)).to.deep.equal([
+      `copy ${copy.id} ok`,
+      `copy ${other.id} session_not_found`,
+      `copy ${other.id} invalid_input`,
+    ]);
+  });
+
+  it('pauses and resumes all of a db only with admin scope and that db; a bad filter is a ValidationError first', async () => {
+    const adminA = manager.scoped({ name: 'admin-a', scopes: ['sessions:admin'], dbConnectionIds: ['db-a'] });
+    await manager.create({ dbConnectionId: 'db-a' });
+    await manager.create({ dbConnectionId: 'db-b' });
+    expect(await failure(manager.scoped(writerA).pauseAll({ dbConnectionId: 'db-a' }))).to.be.instanceOf(ForbiddenError);
+    expect(await failure(adminA.pauseAll({ dbConnectionId: 'db-b' }))).to.be.instanceOf(ForbiddenError);
+    expect(await failure(adminA.pauseAll({ dbConnectionId: '' }))).to.be.instanceOf(ValidationError);
+    expect(await adminA.pauseAll({ dbConnectionId: 'db-a' })).to.equal(1);
+    expect((await manager.list({ status: 'paused' })).sessions.map((s) => s.dbConnectionId)).to.deep.equal(['db-a']);
+    expect(await failure(adminA.resumeAll({ dbConnectionId: 'db-b' }))).to.be.instanceOf(ForbiddenError);
+    expect(await adminA.resumeAll({ dbConnectionId: 'db-a' })).to.equal(1);
+  });
+
+  it('scopes idempotency keys to the principal', async () => {
+    const first = await manager.scoped(writerA).createWithOutcome({ dbConnectionId: 'db-a' }, { idempotencyKey: 'k-1' });
+    const again = await manager.scoped({ ...writerA }).createWithOutcome({ dbConnectionId: 'db-a' }, { idempotencyKey: 'k-1' });
+    expect(again).to.deep.equal({ session: first.session, replayed: true });
+    const someoneElse = await manager.scoped({ ...writerA, name: 'writer-b' }).create({ dbConnectionId: 'db-a' }, { idempotencyKey: 'k-1' });
+    expect(someoneElse.id).not.to.equal(first.session.id);
+    // The unscoped manager has a scope of its own, too.
+    expect((await manager.create({ dbConnectionId: 'db-a' }, { idempotencyKey: 'k-1' })).id).not.to.equal(first.session.id);
+  });
 });
