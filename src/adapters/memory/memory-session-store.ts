@@ -23,6 +23,8 @@ import { SortedIndex } from './sorted-index.js';
 export interface MemorySessionStoreOptions {
   /** Recent events kept for subscribers resuming with `after` (default 10,000). */
   eventRetention?: number;
+  /** The store's clock for run leases, ms since the epoch (default `Date.now`); for tests. */
+  clock?: () => number;
 }
 
 interface Run {
@@ -51,9 +53,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
+  private readonly clock: () => number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.events = new MemoryEventLog(options.eventRetention);
+    this.clock = options.clock ?? Date.now;
   }
 
   async insert(session: AgentSession): Promise<boolean> {
@@ -121,14 +125,14 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const previous = entry.session;
     if (previous.status !== 'active') return { outcome: 'status_conflict', session: previous };
     const session = this.replace(entry, changed(previous, { status: 'running' }, request.now));
-    this.runs.set(id, { token: request.token, leaseUntil: request.leaseUntil });
+    this.runs.set(id, { token: request.token, leaseUntil: this.clock() + request.leaseMs });
     return { outcome: 'started', session, previous };
   }
 
-  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
+  async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
     const run = this.runs.get(id);
     if (run?.token !== token) return false;
-    run.leaseUntil = leaseUntil;
+    run.leaseUntil = this.clock() + leaseMs;
     return true;
   }
 
@@ -136,9 +140,10 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const entry = this.entries.get(id);
     const run = this.runs.get(id);
     if (!entry) return { outcome: 'not_found' };
-    const holds = request.token !== undefined ? run?.token === request.token : run !== undefined && run.leaseUntil <= (request.expiredBy ?? -1);
+    const expired = request.expired === true && run !== undefined && run.leaseUntil <= this.clock();
+    const holds = request.token !== undefined ? run?.token === request.token : expired;
     if (!holds || entry.session.status !== 'running') {
-      if (request.expiredBy !== undefined && run && run.leaseUntil <= request.expiredBy) this.runs.delete(id);
+      if (expired) this.runs.delete(id);
       return { outcome: 'not_holder' };
     }
     const previous = entry.session;
@@ -149,7 +154,8 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'ended', session: this.replace(entry, changed(previous, fields, request.now)), previous };
   }
 
-  async expiredRuns(now: number, limit: number): Promise<string[]> {
+  async expiredRuns(limit: number): Promise<string[]> {
+    const now = this.clock();
     const expired: string[] = [];
     for (const [id, run] of this.runs) {
       if (expired.length === limit) break;

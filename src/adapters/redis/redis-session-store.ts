@@ -133,12 +133,12 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   }
 
   async startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome> {
-    const { token, leaseUntil, now } = request;
+    const { token, leaseMs, now } = request;
     const [outcome, current, next] = await this.statusScript(
       this.scripts.agentSessionsStartRun,
       id,
       token,
-      String(leaseUntil),
+      String(leaseMs),
       String(now),
       this.maxEvents,
     );
@@ -147,8 +147,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'status_conflict', session: fromHashFields(current) };
   }
 
-  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
-    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseUntil)));
+  async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
+    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseMs)));
     return renewed === 1;
   }
 
@@ -158,7 +158,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       id,
       optional(request.expectedVersion),
       request.token ?? '',
-      optional(request.expiredBy),
+      request.expired ? '1' : '',
       request.status,
       request.metadata === undefined ? '' : JSON.stringify(request.metadata),
       String(request.now),
@@ -169,8 +169,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { outcome: outcome as 'not_found' | 'not_holder' };
   }
 
-  async expiredRuns(now: number, limit: number): Promise<string[]> {
-    return this.run(() => this.client.zrangebyscore(this.keys.leases, '-inf', now, 'LIMIT', 0, limit));
+  async expiredRuns(limit: number): Promise<string[]> {
+    return (await this.run(() => this.scripts.agentSessionsExpiredRuns(this.keys.leases, String(limit)))) as string[];
   }
 
   /** One PING: resolves while Redis answers, rejects with `StoreUnavailableError` when it does not. */

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../connection.js';
 import { DELETE_SESSION } from './delete-session.js';
 import { END_RUN } from './end-run.js';
+import { EXPIRED_RUNS } from './expired-runs.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { LIST_SESSIONS } from './list-sessions.js';
 import { RENEW_RUN } from './renew-run.js';
@@ -18,6 +19,7 @@ export interface SessionScripts {
   agentSessionsStartRun: Script;
   agentSessionsRenewRun: Script;
   agentSessionsEndRun: Script;
+  agentSessionsExpiredRuns: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
@@ -29,6 +31,7 @@ const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: str
   agentSessionsStartRun: { numberOfKeys: 4, lua: START_RUN },
   agentSessionsRenewRun: { numberOfKeys: 2, lua: RENEW_RUN },
   agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
+  agentSessionsExpiredRuns: { numberOfKeys: 1, lua: EXPIRED_RUNS },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */

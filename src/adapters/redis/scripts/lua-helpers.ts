@@ -55,3 +55,15 @@ local function dropRun(runs, leases, id)
   redis.call('ZREM', leases, id)
 end
 `;
+
+/**
+ * storeClockMs(): Redis's own time in ms since the epoch. Leases are judged by this clock only,
+ * so runners and reapers on hosts with skewed clocks agree (scripts replicate as effects, so
+ * TIME in a write script is safe).
+ */
+export const STORE_CLOCK_MS = `
+local function storeClockMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+`;
