@@ -31,7 +31,7 @@ async function main(args: string[]): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
   const store = await createStoreFromConfig(config);
   const running = await startServer({
-    manager: createAgentSessionManager({ store }),
+    manager: createAgentSessionManager({ store, runningLeaseMs: config.runningLeaseMs }),
     port: config.port,
     host: config.host,
     logger,

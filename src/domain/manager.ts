@@ -28,7 +28,15 @@ export interface AgentSessionManagerOptions {
   clock?: () => number;
   /** Makes new ids; defaults to 128 random bits. Must never repeat. */
   generateId?: () => string;
+  /**
+   * Lease of a session moved to `running` by `update` (not by `runTask`), in ms (default 10 min):
+   * the lease reaper fails it unless `update` names `running` again before it runs out.
+   */
+  runningLeaseMs?: number;
 }
+
+/** How long a session set to `running` by an update stays so without another such update. */
+export const DEFAULT_RUNNING_LEASE_MS = 10 * 60_000;
 
 const PAUSABLE: readonly SessionStatus[] = ['active', 'running'];
 const RESUMABLE: readonly SessionStatus[] = ['paused'];
@@ -42,6 +50,7 @@ const MAX_ID_ATTEMPTS = 5;
 export class AgentSessionManager {
   private readonly clock: () => number;
   private readonly generateId: () => string;
+  private readonly runningLeaseMs: number;
   /** Change events of every session (needs a store with `subscribe`). */
   readonly events: SessionEvents;
 
@@ -51,6 +60,10 @@ export class AgentSessionManager {
   ) {
     this.clock = options.clock ?? Date.now;
     this.generateId = options.generateId ?? newSessionId;
+    this.runningLeaseMs = options.runningLeaseMs ?? DEFAULT_RUNNING_LEASE_MS;
+    if (!Number.isSafeInteger(this.runningLeaseMs) || this.runningLeaseMs < 1) {
+      throw new TypeError(`runningLeaseMs must be a positive integer, got ${this.runningLeaseMs}.`);
+    }
     this.events = new SessionEvents(store);
   }
 
@@ -89,12 +102,14 @@ export class AgentSessionManager {
   /**
    * Changes title, status and/or metadata in one atomic step. A status change follows the state
    * machine; asking for the status the session already has changes nothing. An empty update
-   * returns the session unchanged.
+   * returns the session unchanged. Naming `running` gives the session a lease of
+   * `runningLeaseMs` (or renews it), so a session nobody runs any more is failed by the reaper.
    */
   async update(id: string, input: UpdateSessionInput, options: WriteOptions = {}): Promise<AgentSession> {
     const patch = validateUpdateInput(input);
     const allowedFromStatuses = patch.status ? [patch.status, ...statusesThatMayMoveTo(patch.status)] : undefined;
-    return this.apply(id, patch, allowedFromStatuses, options);
+    const runLeaseMs = patch.status === 'running' ? this.runningLeaseMs : undefined;
+    return this.apply(id, patch, allowedFromStatuses, options, runLeaseMs);
   }
 
   /** Moves an `active` or `running` session to `paused`; anything else is an invalid transition. */
@@ -151,6 +166,7 @@ export class AgentSessionManager {
     patch: SessionPatch,
     allowedFromStatuses: readonly SessionStatus[] | undefined,
     options: WriteOptions,
+    runLeaseMs?: number,
   ): Promise<AgentSession> {
     checkWriteOptions(options);
     if (!looksLikeSessionId(id)) throw new SessionNotFoundError(id);
@@ -158,6 +174,7 @@ export class AgentSessionManager {
       expectedVersion: options.ifVersion,
       allowedFromStatuses,
       now: this.clock(),
+      ...(runLeaseMs === undefined ? {} : { runLeaseMs }),
     });
     return sessionOrThrow(id, patch, options, result);
   }

@@ -89,6 +89,47 @@ export function describeRunContract(context: () => { store: SessionStore; manage
       });
     });
 
+    describe('sessions set running by an update', () => {
+      const toRunning = (runLeaseMs: number) =>
+        store.update(session.id, { status: 'running' }, { allowedFromStatuses: ['running', 'active'], now: Date.now(), runLeaseMs });
+
+      it('get a lease with no holder, which the reaper fails once it runs out', async () => {
+        assert.equal((await toRunning(-1)).outcome, 'updated');
+        assert.deepEqual(await store.expiredRuns(10), [session.id]);
+        const reaper = manager.startLeaseReaper({ intervalMs: 60_000 });
+        try {
+          assert.deepEqual((await reaper.sweep()).map((s) => s.id), [session.id]);
+        } finally {
+          reaper.stop();
+        }
+        const failed = await manager.get(session.id);
+        assert.equal(failed.status, 'failed');
+        assert.match(String(failed.metadata[LAST_ERROR_METADATA_KEY]), /lease expired/);
+      });
+
+      it('renew that lease when an update names running again, without a new version', async () => {
+        await toRunning(-1);
+        const again = await toRunning(60_000);
+        assert.equal(again.outcome, 'unchanged');
+        assert.deepEqual(await store.expiredRuns(10), []);
+        assert.equal((await manager.get(session.id)).version, 2);
+      });
+
+      it('lose the lease when they leave running, and cannot be taken by a run', async () => {
+        await toRunning(-1);
+        await assert.rejects(manager.runTask(session.id, async () => {}), InvalidTransitionError);
+        await manager.pause(session.id);
+        assert.deepEqual(await store.expiredRuns(10), []);
+      });
+
+      it("leave a run's own lease alone", async () => {
+        await store.startRun(session.id, { token: 'a', leaseMs: -1, now: Date.now() });
+        assert.equal((await toRunning(60_000)).outcome, 'unchanged');
+        assert.deepEqual(await store.expiredRuns(10), [session.id]);
+        assert.equal(await store.renewRun(session.id, 'a', 60_000), true);
+      });
+    });
+
     describe('runTask', () => {
       it('runs the handler on a running session and returns it to active', async () => {
         const result = await manager.runTask(session.id, async ({ session: running, signal }) => {

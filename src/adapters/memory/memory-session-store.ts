@@ -93,8 +93,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       return { outcome: 'status_conflict', session: current };
     }
     const next = applyPatch(current, patch, condition.now);
-    if (!next) return { outcome: 'unchanged', session: current };
-    return { outcome: 'updated', session: this.replace(entry, next), previous: current };
+    const result: UpdateOutcome = next
+      ? { outcome: 'updated', session: this.replace(entry, next), previous: current }
+      : { outcome: 'unchanged', session: current };
+    if (patch.status === 'running' && condition.runLeaseMs !== undefined) this.leaseUnheldRun(id, condition.runLeaseMs);
+    return result;
   }
 
   async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
@@ -162,6 +165,13 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       if (run.leaseUntil <= now) expired.push(id);
     }
     return expired;
+  }
+
+  /** Gives a running session that no run holds (token '') a lease, or renews it; a run's own lease stays. */
+  private leaseUnheldRun(id: string, leaseMs: number): void {
+    const run = this.runs.get(id);
+    if (run && run.token !== '') return;
+    this.runs.set(id, { token: '', leaseUntil: this.clock() + leaseMs });
   }
 
   /** Always reachable: it lives in this process. */

@@ -99,6 +99,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
       allowedFromStatuses ? '1' : '0',
       this.maxEvents,
+      optional(condition.runLeaseMs),
       ...(allowedFromStatuses ?? []),
     );
     if (outcome === 'not_found') return { outcome };
