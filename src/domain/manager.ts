@@ -16,7 +16,7 @@ import type {
 } from './session.js';
 import { startLeaseReaper, type LeaseReaper, type LeaseReaperOptions } from './lease-reaper.js';
 import { SessionEvents } from './session-events.js';
-import { looksLikeSessionId, newSessionId } from './session-id.js';
+import { looksLikeCustomId, looksLikeSessionId, newSessionId } from './session-id.js';
 import type { SessionPatch, SessionStore, UpdateOutcome } from './session-store.js';
 import { statusesThatMayMoveTo } from './state-machine.js';
 import { runTask, type RunTaskOptions, type TaskHandler, type TaskRunResult } from './task-run.js';
@@ -26,7 +26,10 @@ import { validateCreateInput, validateListQuery, validateUpdateInput } from './v
 export interface AgentSessionManagerOptions {
   /** Milliseconds since the epoch; defaults to `Date.now`. */
   clock?: () => number;
-  /** Makes new ids; defaults to 128 random bits. Must never repeat. */
+  /**
+   * Makes new ids; defaults to 128 random bits (`sess_...`). Must never repeat, and each id must
+   * be 1-128 URL-safe characters (`A-Z a-z 0-9 _ . ~ -`), so it works as a path segment as it is.
+   */
   generateId?: () => string;
   /**
    * Lease of a session moved to `running` by `update` (not by `runTask`), in ms (default 10 min):
@@ -50,6 +53,8 @@ const MAX_ID_ATTEMPTS = 5;
 export class AgentSessionManager {
   private readonly clock: () => number;
   private readonly generateId: () => string;
+  /** A cheap check that rules out ids this manager could never have made, before any store call. */
+  private readonly couldBeId: (id: string) => boolean;
   private readonly runningLeaseMs: number;
   /** Change events of every session (needs a store with `subscribe`). */
   readonly events: SessionEvents;
@@ -60,6 +65,7 @@ export class AgentSessionManager {
   ) {
     this.clock = options.clock ?? Date.now;
     this.generateId = options.generateId ?? newSessionId;
+    this.couldBeId = options.generateId ? looksLikeCustomId : looksLikeSessionId;
     this.runningLeaseMs = options.runningLeaseMs ?? DEFAULT_RUNNING_LEASE_MS;
     if (!Number.isSafeInteger(this.runningLeaseMs) || this.runningLeaseMs < 1) {
       throw new TypeError(`runningLeaseMs must be a positive integer, got ${this.runningLeaseMs}.`);
@@ -72,8 +78,13 @@ export class AgentSessionManager {
     const valid = validateCreateInput(input);
     const now = new Date(this.clock()).toISOString();
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+      const id = this.generateId();
+      if (typeof id !== 'string' || !this.couldBeId(id)) {
+        // A session under such an id could never be read back: refuse before storing it.
+        throw new TypeError(`generateId returned ${JSON.stringify(id)}; an id must be 1-128 characters of A-Z a-z 0-9 _ . ~ -.`);
+      }
       const session: AgentSession = {
-        id: this.generateId(),
+        id,
         ...valid,
         status: 'active',
         createdAt: now,
@@ -94,7 +105,7 @@ export class AgentSessionManager {
 
   /** The session with this id; throws `SessionNotFoundError` when there is none. */
   async get(id: string): Promise<AgentSession> {
-    const session = looksLikeSessionId(id) ? await this.store.get(id) : undefined;
+    const session = this.couldBeId(id) ? await this.store.get(id) : undefined;
     if (!session) throw new SessionNotFoundError(id);
     return session;
   }
@@ -125,7 +136,7 @@ export class AgentSessionManager {
   /** Deletes the session; a second delete of the same id throws `SessionNotFoundError`. */
   async delete(id: string, options: WriteOptions = {}): Promise<void> {
     checkWriteOptions(options);
-    if (!looksLikeSessionId(id)) throw new SessionNotFoundError(id);
+    if (!this.couldBeId(id)) throw new SessionNotFoundError(id);
     const result = await this.store.delete(id, { expectedVersion: options.ifVersion });
     if (result.outcome === 'not_found') throw new SessionNotFoundError(id);
     if (result.outcome === 'version_conflict') {
@@ -142,7 +153,7 @@ export class AgentSessionManager {
    * runs, lets `startLeaseReaper` fail the session if this process dies.
    */
   runTask(id: string, handler: TaskHandler, options: RunTaskOptions = {}): Promise<TaskRunResult> {
-    if (!looksLikeSessionId(id)) return Promise.reject(new SessionNotFoundError(id));
+    if (!this.couldBeId(id)) return Promise.reject(new SessionNotFoundError(id));
     return runTask(this.store, this.clock, id, handler, options);
   }
 
@@ -169,7 +180,7 @@ export class AgentSessionManager {
     runLeaseMs?: number,
   ): Promise<AgentSession> {
     checkWriteOptions(options);
-    if (!looksLikeSessionId(id)) throw new SessionNotFoundError(id);
+    if (!this.couldBeId(id)) throw new SessionNotFoundError(id);
     const result = await this.store.update(id, patch, {
       expectedVersion: options.ifVersion,
       allowedFromStatuses,
