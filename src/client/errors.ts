@@ -54,7 +54,12 @@ export class PreconditionFailedApiError extends AgentSessionApiError {
 
 /** 503: the server cannot reach its session store; retrying later may succeed. */
 export class StoreUnavailableApiError extends AgentSessionApiError {
-  override readonly name = 'StoreUnavailableApiError';
+  override readonly name: string = 'StoreUnavailableApiError';
+}
+
+/** 503: the store did not confirm a write in time; it may have been applied. Read before retrying. */
+export class WriteOutcomeUnknownApiError extends StoreUnavailableApiError {
+  override readonly name = 'WriteOutcomeUnknownApiError';
 }
 
 type ApiErrorClass = new (status: number, problem: ApiProblem | undefined, message: string) => AgentSessionApiError;
@@ -67,6 +72,7 @@ export const API_ERROR_CLASSES: Readonly<Record<string, ApiErrorClass>> = {
   'invalid-transition': InvalidTransitionApiError,
   'version-mismatch': PreconditionFailedApiError,
   'store-unavailable': StoreUnavailableApiError,
+  'write-outcome-unknown': WriteOutcomeUnknownApiError,
 };
 
 /** The typed error for a problem response, chosen by problem type (stable), not by status. */

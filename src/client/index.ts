@@ -17,6 +17,7 @@ export {
   InvalidTransitionApiError,
   PreconditionFailedApiError,
   StoreUnavailableApiError,
+  WriteOutcomeUnknownApiError,
   type ApiProblem,
   type ApiFieldError,
 } from './errors.js';

@@ -74,6 +74,18 @@ export class StoreUnavailableError extends SessionError {
   }
 }
 
+/**
+ * A write was sent but the store did not confirm it in time (a timeout, or the connection went
+ * away after sending): it may or may not have been applied. Read before writing again; retrying
+ * blindly can apply it twice (a second session on create).
+ */
+export class WriteOutcomeUnknownError extends StoreUnavailableError {
+  constructor(message = 'The session store did not confirm this write in time; it may or may not have been applied.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}
+
 /** The store has no support for an optional capability (change events or task runs). */
 export class NotSupportedError extends SessionError {
   readonly code = 'not_supported';

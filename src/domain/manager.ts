@@ -4,6 +4,7 @@ import {
   StoreUnavailableError,
   ValidationError,
   VersionConflictError,
+  WriteOutcomeUnknownError,
 } from './errors.js';
 import type {
   AgentSession,
@@ -91,7 +92,7 @@ export class AgentSessionManager {
         updatedAt: now,
         version: 1,
       };
-      if (await this.store.insert(session)) return session;
+      if (await this.insertOrExplain(session)) return session;
     }
     throw new StoreUnavailableError('Could not find an unused session id; the id generator repeats itself.');
   }
@@ -170,6 +171,20 @@ export class AgentSessionManager {
   /** Resolves when the store is reachable; rejects with `StoreUnavailableError` when not. */
   async checkStore(): Promise<void> {
     await this.store.ping?.();
+  }
+
+  /** Inserts; a timed-out insert names the session that may now exist, so the caller checks before retrying. */
+  private async insertOrExplain(session: AgentSession): Promise<boolean> {
+    try {
+      return await this.store.insert(session);
+    } catch (error) {
+      if (!(error instanceof WriteOutcomeUnknownError)) throw error;
+      throw new WriteOutcomeUnknownError(
+        `The session store did not confirm the create in time: agent session '${session.id}' may or may not exist. ` +
+          'Read it (or list the db connection) before creating again.',
+        { cause: error },
+      );
+    }
   }
 
   private async apply(

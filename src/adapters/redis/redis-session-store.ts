@@ -17,7 +17,7 @@ import type {
   UpdateOutcome,
 } from '../../domain/index.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from './defaults.js';
-import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
+import { closeClient, createClient, READY_WAIT_MS, toStoreError, toWriteError, whenReady, type RedisClient } from './connection.js';
 import { RedisEventFeed } from './event-feed.js';
 import { SessionKeys } from './keys.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
@@ -68,8 +68,9 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   async insert(session: AgentSession): Promise<boolean> {
     const { id, dbConnectionId, status, createdAt } = session;
     const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events];
-    const inserted = await this.run(() =>
-      this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
+    const inserted = await this.run(
+      () => this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
+      true,
     );
     return inserted === 1;
   }
@@ -118,6 +119,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
         optional(condition.expectedVersion),
         this.maxEvents,
       ),
+      true,
     )) as Reply;
     if (outcome === 'not_found') return { outcome };
     return { outcome: outcome as 'deleted' | 'version_conflict', session: fromHashFields(current) };
@@ -149,7 +151,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   }
 
   async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
-    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseMs)));
+    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseMs)), true);
     return renewed === 1;
   }
 
@@ -191,7 +193,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
    */
   private async statusScript(script: (...keysThenArgs: string[]) => Promise<unknown>, id: string, ...args: string[]): Promise<Reply> {
     const keys = [this.keys.session(id), ...this.runKeys()];
-    return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args))) as Reply;
+    return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args), true)) as Reply;
   }
 
   /** The keys every status-changing script touches besides the session hash. */
@@ -199,13 +201,20 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return [this.keys.events, this.keys.runs, this.keys.leases];
   }
 
-  /** Runs one command once the connection is ready (waiting a bounded time), mapping errors. */
-  private async run<T>(command: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one command once the connection is ready (waiting a bounded time), mapping errors. A
+   * `write` that fails after it was handed to the connection has an unknown outcome.
+   */
+  private async run<T>(command: () => Promise<T>, write = false): Promise<T> {
     try {
       await this.connected();
-      return await command();
     } catch (error) {
       throw toStoreError(error);
+    }
+    try {
+      return await command();
+    } catch (error) {
+      throw write ? toWriteError(error) : toStoreError(error);
     }
   }
 
