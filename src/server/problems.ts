@@ -9,6 +9,7 @@ import {
 } from '../domain/index.js';
 import {
   BadHeaderError,
+  ExpectationFailedError,
   HeadersTooLargeError,
   MalformedRequestError,
   MethodNotAllowedError,
@@ -43,6 +44,7 @@ const PROBLEM_KINDS: readonly ProblemKind[] = [
   { error: VersionConflictError, status: 412, slug: 'version-mismatch', title: 'Precondition failed' },
   { error: PayloadTooLargeError, status: 413, slug: 'payload-too-large', title: 'Payload too large' },
   { error: UnsupportedMediaTypeError, status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
+  { error: ExpectationFailedError, status: 417, slug: 'expectation-failed', title: 'Expectation failed' },
   { error: HeadersTooLargeError, status: 431, slug: 'headers-too-large', title: 'Request headers too large' },
   { error: NotSupportedError, status: 501, slug: 'not-supported', title: 'Not supported by this store' },
   // Before StoreUnavailableError, of which it is a kind: the first match wins.
