@@ -29,12 +29,24 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** The input was refused; `issues` names every bad field. */
+/** At most this many issues are listed; the rest are only counted, so a huge bad input gets a small answer. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** The input was refused; `issues` names the bad fields (the first `MAX_REPORTED_ISSUES` of them). */
 export class ValidationError extends SessionError {
   readonly code = 'invalid_input';
-  constructor(readonly issues: ValidationIssue[]) {
-    super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '));
+  readonly issues: ValidationIssue[];
+  /** Issues found beyond the ones listed in `issues`. */
+  readonly omittedIssues: number;
+
+  constructor(issues: ValidationIssue[], omitted = 0) {
+    const listed = issues.slice(0, MAX_REPORTED_ISSUES);
+    const omittedIssues = issues.length - listed.length + omitted;
+    const text = listed.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+    super(omittedIssues > 0 ? `${text}; and ${omittedIssues} more` : text);
     this.name = 'ValidationError';
+    this.issues = listed;
+    this.omittedIssues = omittedIssues;
   }
 }
 

@@ -8,7 +8,7 @@ import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
-import { toCreateInput, toListQuery, toSessionResource, toUpdateInput } from './wire.js';
+import { inWireTerms, toCreateInput, toListQuery, toSessionResource, toUpdateInput } from './wire.js';
 
 /** Options for `createAgentSessionRouter`. */
 export interface AgentSessionRouterOptions {
@@ -81,7 +81,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
-    const session = await manager.create(toCreateInput(body));
+    const session = await inWireTerms(manager.create(toCreateInput(body)));
     ctx.status = 201;
     ctx.set('Location', `${ctx.originalUrl.split('?')[0].replace(/\/$/, '')}/${session.id}`);
     ctx.set('ETag', etagOf(session.version));
@@ -90,7 +90,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
 
   router.get(COLLECTION_PATH, ...problems, async (ctx) => {
     const query = validateListQuery(parseQuery(ctx.query));
-    const page = await manager.list(toListQuery(query));
+    const page = await inWireTerms(manager.list(toListQuery(query)));
     ctx.body = { ...page, sessions: page.sessions.map(toSessionResource) };
   });
 
@@ -101,7 +101,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   router.patch(ITEM_PATH, ...problems, async (ctx) => {
     const options = ifMatch(ctx);
     const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
-    sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), options));
+    sendSession(ctx, await inWireTerms(manager.update(sessionId(ctx), toUpdateInput(body), options)));
   });
 
   router.delete(ITEM_PATH, ...problems, async (ctx) => {

@@ -127,10 +127,36 @@ describe('HTTP edges', () => {
     it('refuses a body that is not valid UTF-8 with 400, storing nothing', async () => {
       const bytes = Buffer.concat([Buffer.from('{"db_connection_id":"db-'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       const response = await fetch(server.url(BASE), { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
-      const problem = await response.json();
+      const problem = (await response.json()) as { errors: unknown };
       expect(response.status, JSON.stringify(problem)).to.equal(400);
       expect(problem.errors).to.deep.equal([{ path: 'body', message: 'is not valid UTF-8' }]);
       expect((await (await server.request('GET', BASE)).json()).total).to.equal(0);
+    });
+  });
+
+  describe('bounded error answers', () => {
+    it('answers 250 KB of unknown keys with at most 20 issues and a small body', async () => {
+      const body: Record<string, number> = { db_connection_id: 1 } as never;
+      for (let i = 0; i < 12_000; i++) body[`unknown_${i}`] = i;
+      expect(JSON.stringify(body).length).to.be.within(200_000, 256 * 1024);
+      const response = await server.request('POST', '/api/v1/agent-sessions', { body });
+      const text = await response.text();
+      expect(response.status, text.slice(0, 300)).to.equal(400);
+      const problem = JSON.parse(text) as { errors: Array<{ path: string }>; detail: string };
+      expect(problem.errors).to.have.length(20);
+      expect(problem.detail).to.match(/and \d+ more$/);
+      expect(text.length, 'answer size in characters').to.be.below(4096);
+    });
+
+    it('caps the issues of the library too', async () => {
+      const input: Record<string, unknown> = { dbConnectionId: 'db' };
+      for (let i = 0; i < 1000; i++) input[`unknown_${i}`] = i;
+      const error = await server.manager.create(input as never).then(
+        () => undefined,
+        (failure: unknown) => failure as { issues: unknown[]; omittedIssues: number },
+      );
+      expect(error?.issues).to.have.length(20);
+      expect(error?.omittedIssues).to.equal(980);
     });
   });
 });
