@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { request as rawRequest } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
