@@ -21,7 +21,8 @@ import { closeClient, createClient, READY_WAIT_MS, toStoreError, toWriteError, w
 import { RedisEventFeed } from './event-feed.js';
 import { SessionKeys } from './keys.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
-import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
+import { CorruptSessionError, fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
+import { warnUnlessNoEviction } from './eviction-check.js';
 
 /** Where a `RedisSessionStore` keeps sessions: a URL to connect to, or a client the host owns. */
 export type RedisSessionStoreOptions = ({ url: string; client?: never } | { client: RedisClient; url?: never }) & {
@@ -29,7 +30,14 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
   prefix?: string;
   /** About how many change events the stream `{prefix}:events` keeps (default 10,000). */
   eventStreamMaxLength?: number;
+  /** Gets warnings about the Redis setup and about stored data the store will not serve (default: console). */
+  logger?: RedisStoreLogger;
 };
+
+/** Where a `RedisSessionStore` reports what an operator should look at; a pino logger fits. */
+export interface RedisStoreLogger {
+  warn(message: string): void;
+}
 
 export { DEFAULT_EVENT_STREAM_MAX_LENGTH };
 
@@ -50,6 +58,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   private readonly scripts: SessionScripts;
   private readonly maxEvents: string;
   private readonly feed: RedisEventFeed;
+  private readonly logger: RedisStoreLogger;
   private waitingForConnection?: Promise<void>;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -63,6 +72,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     }
     this.maxEvents = String(maxEvents);
     this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command));
+    this.logger = options.logger ?? { warn: (message) => console.warn(message) };
+    warnUnlessNoEviction(this.client, this.logger);
   }
 
   async insert(session: AgentSession): Promise<boolean> {
@@ -77,7 +88,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
 
   async get(id: string): Promise<AgentSession | undefined> {
     const hash = await this.run(() => this.client.hgetall(this.keys.session(id)));
-    return Object.keys(hash).length === 0 ? undefined : fromHash(hash);
+    return Object.keys(hash).length === 0 ? undefined : fromHash(hash, id);
   }
 
   async list(query: StoreListQuery): Promise<StoreListResult> {
@@ -85,7 +96,14 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     const [total, page] = (await this.run(() =>
       this.scripts.agentSessionsList(index, this.keys.sessionBase, String(query.offset), String(query.limit)),
     )) as [number, string];
-    return { total, sessions: (JSON.parse(page) as string[][]).map(fromFieldValues) };
+    const sessions: AgentSession[] = [];
+    let gone = 0;
+    for (const row of JSON.parse(page) as (string | number | false)[][]) {
+      const session = this.decodeListed(row, index);
+      if (session) sessions.push(session);
+      else if (row[0] === false && row[2] === 0) gone++;
+    }
+    return { total: total - gone, sessions };
   }
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
@@ -174,6 +192,30 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
 
   async expiredRuns(limit: number): Promise<string[]> {
     return (await this.run(() => this.scripts.agentSessionsExpiredRuns(this.keys.leases, String(limit)))) as string[];
+  }
+
+  /**
+   * A page row as a session, or `undefined` for one this store will not serve: a hash that is gone
+   * (evicted or deleted by hand: its index entries are dropped, without delaying the page) or a
+   * corrupt one (logged; every other session of the page is still served).
+   */
+  private decodeListed(row: (string | number | false)[], index: string): AgentSession | undefined {
+    if (row[0] === false && row.length === 3) {
+      const id = String(row[1]);
+      if (row[2] === 0) {
+        this.run(() => this.scripts.agentSessionsRepairIndex(this.keys.session(id), this.keys.index(), index, id), true).catch(() => {});
+      } else {
+        this.logger.warn(new CorruptSessionError(id, 'id', 'does not match its key').message);
+      }
+      return undefined;
+    }
+    try {
+      return fromFieldValues(row as (string | false)[]);
+    } catch (error) {
+      if (!(error instanceof CorruptSessionError)) throw error;
+      this.logger.warn(error.message);
+      return undefined;
+    }
   }
 
   /** One PING: resolves while Redis answers, rejects with `StoreUnavailableError` when it does not. */

@@ -5,6 +5,7 @@ import { EXPIRED_RUNS } from './expired-runs.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { LIST_SESSIONS } from './list-sessions.js';
 import { RENEW_RUN } from './renew-run.js';
+import { REPAIR_INDEX } from './repair-index.js';
 import { START_RUN } from './start-run.js';
 import { UPDATE_SESSION } from './update-session.js';
 
@@ -20,6 +21,7 @@ export interface SessionScripts {
   agentSessionsRenewRun: Script;
   agentSessionsEndRun: Script;
   agentSessionsExpiredRuns: Script;
+  agentSessionsRepairIndex: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
@@ -32,6 +34,7 @@ const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: str
   agentSessionsRenewRun: { numberOfKeys: 2, lua: RENEW_RUN },
   agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
   agentSessionsExpiredRuns: { numberOfKeys: 1, lua: EXPIRED_RUNS },
+  agentSessionsRepairIndex: { numberOfKeys: 3, lua: REPAIR_INDEX },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */
