@@ -1,4 +1,5 @@
-import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
 
 /** Lua: ends a run (running -> active | completed | failed), only for whoever still holds it. */
 export const END_RUN = `
@@ -30,6 +31,8 @@ export const END_RUN = `
     {'ended', <previous>, <next>}
 ]]
 ${READ_SESSION}
+${INDEX_KEYS_LUA}
+${MOVE_STATUS_INDEXES}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 ${DROP_RUN}

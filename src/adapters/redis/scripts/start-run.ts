@@ -1,4 +1,5 @@
-import { EMIT_EVENT, MOVE_STATUS, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
 
 /** Lua: moves an `active` session to `running` and gives the run its token and lease. */
 export const START_RUN = `
@@ -23,6 +24,8 @@ export const START_RUN = `
     {'started', <previous>, <next>}
 ]]
 ${READ_SESSION}
+${INDEX_KEYS_LUA}
+${MOVE_STATUS_INDEXES}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 ${STORE_CLOCK_MS}

@@ -1,4 +1,5 @@
-import { DROP_RUN, EMIT_EVENT, STORE_CLOCK_MS } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS_INDEXES, STORE_CLOCK_MS } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
 /**
@@ -43,6 +44,8 @@ ${EMIT_EVENT}
 ${DROP_RUN}
 ${LOAD_SESSION}
 ${STORE_CLOCK_MS}
+${INDEX_KEYS_LUA}
+${MOVE_STATUS_INDEXES}
 
 local newStatus = ARGV[6]
 if newStatus ~= '' and ARGV[8] == '1' then
@@ -90,13 +93,9 @@ table.insert(changes, string.format('%d', math.max(tonumber(ARGV[4]), tonumber(s
 redis.call('HSET', KEYS[1], unpack(changes))
 
 if statusChanges then
-  local base, id = ARGV[1], ARGV[2]
-  redis.call('ZREM', base .. 'st:' .. session.status, id)
-  redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
-  redis.call('ZADD', base .. 'st:' .. newStatus, session.createdAt, id)
-  redis.call('ZADD', base .. 'dbst:' .. newStatus .. ':' .. session.dbConnectionId, session.createdAt, id)
+  moveStatusIndexes(ARGV[1], ARGV[2], session, newStatus)
   if session.status == 'running' then
-    dropRun(KEYS[3], KEYS[4], id)
+    dropRun(KEYS[3], KEYS[4], ARGV[2])
   end
 end
 -- The hash as it is now, without reading it back: the current fields with the changes applied.
