@@ -18,7 +18,7 @@ describe('ids from a host generateId', () => {
   });
 
   it('are refused at create when they could never be read back', async () => {
-    for (const bad of ['a/b', '', 'x'.repeat(129), 'with space']) {
+    for (const bad of ['a/b', '', 'x'.repeat(129), 'with space', '..']) {
       const store = new MemorySessionStore();
       const manager = new AgentSessionManager(store, { generateId: () => bad });
       await assert.rejects(manager.create({ dbConnectionId: 'db-ids' }), /generateId returned/, JSON.stringify(bad));

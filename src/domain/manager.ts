@@ -29,7 +29,7 @@ export interface AgentSessionManagerOptions {
   clock?: () => number;
   /**
    * Makes new ids; defaults to 128 random bits (`sess_...`). Must never repeat, and each id must
-   * be 1-128 URL-safe characters (`A-Z a-z 0-9 _ . ~ -`), so it works as a path segment as it is.
+   * be 1-128 URL-safe characters (`A-Z a-z 0-9 _ . ~ -`, not dots alone), so it works as a path segment as it is.
    */
   generateId?: () => string;
   /**
@@ -82,7 +82,7 @@ export class AgentSessionManager {
       const id = this.generateId();
       if (typeof id !== 'string' || !this.couldBeId(id)) {
         // A session under such an id could never be read back: refuse before storing it.
-        throw new TypeError(`generateId returned ${JSON.stringify(id)}; an id must be 1-128 characters of A-Z a-z 0-9 _ . ~ -.`);
+        throw new TypeError(`generateId returned ${JSON.stringify(id)}; an id must be 1-128 characters of A-Z a-z 0-9 _ . ~ - (not dots alone).`);
       }
       const session: AgentSession = {
         id,
