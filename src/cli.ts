@@ -40,7 +40,7 @@ async function main(args: string[]): Promise<number> {
   const plainKeys = plainApiKeys(config.apiKeys);
   const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
-    manager: createAgentSessionManager({ store, idempotencyTtlMs: config.idempotencyTtlMs }),
+    manager: createAgentSessionManager({ store, idempotencyTtlMs: config.idempotencyTtlMs, runningLeaseMs: config.runningLeaseMs }),
     port: config.port,
     host: config.host,
     logger,

@@ -59,7 +59,12 @@ export class PreconditionFailedApiError extends AgentSessionApiError {
 
 /** 503: the server cannot reach its session store; retrying later may succeed. */
 export class StoreUnavailableApiError extends AgentSessionApiError {
-  override readonly name = 'StoreUnavailableApiError';
+  override readonly name: string = 'StoreUnavailableApiError';
+}
+
+/** 503: the store did not confirm a write in time; it may have been applied. Read before retrying. */
+export class WriteOutcomeUnknownApiError extends StoreUnavailableApiError {
+  override readonly name = 'WriteOutcomeUnknownApiError';
 }
 
 /** 422: this idempotency key already created a session from a different request body; use a new key. */
@@ -79,6 +84,7 @@ export const API_ERROR_CLASSES: Readonly<Record<string, ApiErrorClass>> = {
   'store-unavailable': StoreUnavailableApiError,
   forbidden: ForbiddenApiError,
   'idempotency-key-reused': IdempotencyKeyReusedApiError,
+  'write-outcome-unknown': WriteOutcomeUnknownApiError,
 };
 
 /** The typed error for a problem response, chosen by problem type (stable), not by status. */

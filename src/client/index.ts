@@ -20,6 +20,7 @@ export {
   StoreUnavailableApiError,
   ForbiddenApiError,
   IdempotencyKeyReusedApiError,
+  WriteOutcomeUnknownApiError,
   type ApiProblem,
   type ApiFieldError,
 } from './errors.js';

@@ -32,12 +32,24 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** The input was refused; `issues` names every bad field. */
+/** At most this many issues are listed; the rest are only counted, so a huge bad input gets a small answer. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** The input was refused; `issues` names the bad fields (the first `MAX_REPORTED_ISSUES` of them). */
 export class ValidationError extends SessionError {
   readonly code = 'invalid_input';
-  constructor(readonly issues: ValidationIssue[]) {
-    super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '));
+  readonly issues: ValidationIssue[];
+  /** Issues found beyond the ones listed in `issues`. */
+  readonly omittedIssues: number;
+
+  constructor(issues: ValidationIssue[], omitted = 0) {
+    const listed = issues.slice(0, MAX_REPORTED_ISSUES);
+    const omittedIssues = issues.length - listed.length + omitted;
+    const text = listed.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+    super(omittedIssues > 0 ? `${text}; and ${omittedIssues} more` : text);
     this.name = 'ValidationError';
+    this.issues = listed;
+    this.omittedIssues = omittedIssues;
   }
 }
 
@@ -74,6 +86,18 @@ export class StoreUnavailableError extends SessionError {
   constructor(message = 'The session store is unavailable.', options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * A write was sent but the store did not confirm it in time (a timeout, or the connection went
+ * away after sending): it may or may not have been applied. Read before writing again; retrying
+ * blindly can apply it twice (a second session on create).
+ */
+export class WriteOutcomeUnknownError extends StoreUnavailableError {
+  constructor(message = 'The session store did not confirm this write in time; it may or may not have been applied.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriteOutcomeUnknownError';
   }
 }
 

@@ -32,6 +32,13 @@ export interface UpdateCondition {
   allowedFromStatuses?: readonly SessionStatus[];
   /** Milliseconds since the epoch; a real change sets `updatedAt` to max(now, previous + 1 ms). */
   now: number;
+  /**
+   * With `patch.status: 'running'` (and a run store): the session ends up running with no run
+   * holding it, so the store gives it a lease with no token of this many ms by the STORE's clock,
+   * or renews that lease when the session is already running that way (a run's lease is left
+   * alone). The reaper fails it once the lease runs out, so nobody-runs-it cannot last forever.
+   */
+  runLeaseMs?: number;
 }
 
 /** How an update ended; on a conflict the current session is returned untouched. */

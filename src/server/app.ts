@@ -1,6 +1,7 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { allowOnly } from './allow-only.js';
 import { CONSOLE_PATH, createConsoleRouter } from './console-routes.js';
 import { createDocsRouter } from './docs-routes.js';
 import { healthChecks } from './health-routes.js';
@@ -88,10 +89,12 @@ export function createServer(options: CreateServerOptions): Koa {
   app.use(createAgentSessionRouter({ ...options, authorize: undefined, onAudit, answerErrors: false }).routes());
   // After the API router, so API requests never pay for this check.
   if (metrics) {
+    const refuseOtherMethods = allowOnly(['GET', 'HEAD', 'OPTIONS']);
     app.use(async (ctx, next) => {
-      if (ctx.path !== '/metrics' || ctx.method !== 'GET') return next();
+      if (ctx.path !== '/metrics') return next();
       ctx.state.route = ctx.path;
-      await metrics.scrape(ctx);
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') await metrics.scrape(ctx);
+      else refuseOtherMethods(ctx);
     });
   }
   if (options.docs !== false) app.use(createDocsRouter().routes());

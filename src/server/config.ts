@@ -27,6 +27,8 @@ export interface ServerConfig {
   eventHeartbeatMs: number;
   /** 0: no lease reaper. */
   leaseReaperIntervalMs: number;
+  /** Lease of a session set to `running` by PATCH; a PATCH naming `running` again renews it. */
+  runningLeaseMs: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -204,6 +206,13 @@ const SPECS = [
     fallback: '5000',
     description: 'How often to fail running sessions whose task lease expired (their runner died); 0 turns it off.',
     parse: integerIn(0, 3_600_000),
+  },
+  {
+    variable: 'RUNNING_LEASE_MS',
+    key: 'runningLeaseMs',
+    fallback: '600000',
+    description: 'A session PATCHed to running is failed by the lease reaper unless a PATCH naming running renews it within this time.',
+    parse: integerIn(1000, 7 * 24 * 3_600_000),
   },
   {
     variable: 'REQUEST_TIMEOUT_MS',

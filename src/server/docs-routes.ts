@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { allowOnly } from './allow-only.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { isMissingPackage, MissingPackageError } from './optional-package.js';
 
@@ -82,5 +83,9 @@ export function createDocsRouter(): Router {
       ctx.body = createReadStream(join(swaggerUiDir(), file));
     });
   }
+  // Known paths with another method: 405 with Allow, as on the API's own paths.
+  const readOnly = allowOnly(['GET', 'HEAD', 'OPTIONS']);
+  const paths = [OPENAPI_PATH, DOCS_PATH, `${DOCS_PATH}/initializer.js`, ...Object.keys(SWAGGER_UI_ASSETS).map((file) => `${DOCS_PATH}/${file}`)];
+  for (const path of paths) router.all(path, readOnly);
   return router;
 }

@@ -11,8 +11,8 @@ export class PayloadTooLargeError extends Error {
 
 /** The request body is not `application/json` (UTF-8). */
 export class UnsupportedMediaTypeError extends Error {
-  constructor(contentType: string) {
-    super(`Content-Type '${contentType}' is not supported; send application/json (UTF-8).`);
+  constructor(contentType: string, message = `Content-Type '${contentType}' is not supported; send application/json (UTF-8).`) {
+    super(message);
     this.name = 'UnsupportedMediaTypeError';
   }
 }
@@ -57,16 +57,16 @@ export class UnauthorizedError extends Error {
 
 /** Node's HTTP parser could not read the request (malformed request line, headers or framing). */
 export class MalformedRequestError extends Error {
-  constructor() {
-    super('The request could not be parsed as HTTP/1.1.');
+  constructor(message = 'The request could not be parsed as HTTP/1.1.') {
+    super(message);
     this.name = 'MalformedRequestError';
   }
 }
 
 /** The request line and headers are larger than the server accepts. */
 export class HeadersTooLargeError extends Error {
-  constructor() {
-    super('The request headers are larger than the server accepts.');
+  constructor(message = 'The request headers are larger than the server accepts.') {
+    super(message);
     this.name = 'HeadersTooLargeError';
   }
 }
@@ -87,5 +87,13 @@ export class TooManyStreamsError extends Error {
   ) {
     super(`The server already serves ${maxStreams} event streams, its limit; try again later.`);
     this.name = 'TooManyStreamsError';
+  }
+}
+
+/** The request has an `Expect` header the server cannot meet (anything but `100-continue`). */
+export class ExpectationFailedError extends Error {
+  constructor(expectation: string) {
+    super(`Expect: '${expectation}' is not supported; only '100-continue' is.`);
+    this.name = 'ExpectationFailedError';
   }
 }

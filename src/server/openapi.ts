@@ -54,12 +54,13 @@ const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   408: 'The request (headers or body) did not arrive within the server timeout; the connection is closed.',
   412: '`If-Match` does not match the current version of the session.',
   413: 'The request body is over the size limit.',
-  415: 'The request body is not `application/json`.',
+  415: 'The request body is not `application/json` (UTF-8), or is compressed (`Content-Encoding`).',
+  417: 'An `Expect` header other than `100-continue`; the connection is closed.',
   422: 'This `Idempotency-Key` already created a session from a different request body; use a new key.',
-  431: 'The request line and headers are over the size limit; the connection is closed.',
+  431: 'The request line and headers are over the size limit, or there are more headers than the limit (100 by default); the connection is closed.',
   501: 'The session store does not support change events.',
   500: 'An unexpected fault (`urn:agent-sessions:problem:internal-error`); no internals are included.',
-  503: 'The session store is unreachable; try again later.',
+  503: 'The session store is unreachable (try again later), or did not confirm a write in time (it may have been applied: read before retrying).',
 };
 
 /** A problem response; the description lists the problem types this server uses for the status. */
@@ -75,8 +76,8 @@ function problemResponse(status: number) {
 }
 
 // Every operation can meet these: a missing key, a scope it lacks, a method the path does not
-// serve, a fault, an unreachable store.
-const ALWAYS_POSSIBLE = [401, 403, 405, 408, 431, 500, 503];
+// serve, an unmet Expect header, a fault, an unreachable store.
+const ALWAYS_POSSIBLE = [401, 403, 405, 408, 417, 431, 500, 503];
 const WITH_BODY = [400, 413, 415];
 const ON_ONE_SESSION = [404];
 const CONDITIONAL = [400, 403, 412];

@@ -12,7 +12,7 @@ import { addLifecycleRoutes } from './lifecycle-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
-import { toCreateInput, toListQuery, toSessionResource, toUpdateInput, withoutUndefined } from './wire.js';
+import { inWireTerms, toCreateInput, toListQuery, toSessionResource, toUpdateInput, withoutUndefined } from './wire.js';
 
 /** Options for `createAgentSessionRouter`. */
 export interface AgentSessionRouterOptions {
@@ -112,7 +112,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const idempotencyKey = idempotencyKeyOf(ctx);
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
-    const { session, replayed } = await view(ctx).createWithOutcome(toCreateInput(body), withoutUndefined({ idempotencyKey }));
+    const { session, replayed } = await inWireTerms(view(ctx).createWithOutcome(toCreateInput(body), withoutUndefined({ idempotencyKey })));
     // A replay answers exactly as the first create did: same id, Location and ETag (version 1).
     if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = 201;
@@ -123,7 +123,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
 
   router.get(COLLECTION_PATH, ...problems, async (ctx) => {
     const query = validateListQuery(parseQuery(ctx.query));
-    const page = await view(ctx).list(toListQuery(query));
+    const page = await inWireTerms(view(ctx).list(toListQuery(query)));
     ctx.body = { ...page, sessions: page.sessions.map(toSessionResource) };
   });
 
@@ -134,7 +134,7 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   router.patch(ITEM_PATH, ...problems, async (ctx) => {
     const options = ifMatch(ctx);
     const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
-    sendSession(ctx, await view(ctx).update(sessionId(ctx), toUpdateInput(body), options));
+    sendSession(ctx, await inWireTerms(view(ctx).update(sessionId(ctx), toUpdateInput(body), options)));
   });
 
   router.delete(ITEM_PATH, ...problems, async (ctx) => {

@@ -33,6 +33,8 @@ export interface MemorySessionStoreOptions {
    * retry with a forgotten key creates a new session.
    */
   idempotencyMaxKeys?: number;
+  /** The store's clock for run leases, ms since the epoch (default `Date.now`); for tests. */
+  clock?: () => number;
 }
 
 interface Run {
@@ -62,10 +64,12 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
   private readonly idempotency: IdempotencyRecords;
+  private readonly clock: () => number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.events = new MemoryEventLog({ events: options.eventRetention, bytes: options.eventRetentionBytes });
     this.idempotency = new IdempotencyRecords(options.idempotencyMaxKeys);
+    this.clock = options.clock ?? Date.now;
   }
 
   async insert(session: AgentSession): Promise<boolean> {
@@ -114,8 +118,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       return { outcome: 'status_conflict', session: current };
     }
     const next = applyPatch(current, patch, condition.now);
-    if (!next) return { outcome: 'unchanged', session: current };
-    return { outcome: 'updated', session: this.replace(entry, next), previous: current };
+    const result: UpdateOutcome = next
+      ? { outcome: 'updated', session: this.replace(entry, next), previous: current }
+      : { outcome: 'unchanged', session: current };
+    if (patch.status === 'running' && condition.runLeaseMs !== undefined) this.leaseUnheldRun(id, condition.runLeaseMs);
+    return result;
   }
 
   async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
@@ -151,14 +158,14 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const previous = entry.session;
     if (previous.status !== 'active') return { outcome: 'status_conflict', session: previous };
     const session = this.replace(entry, changed(previous, { status: 'running' }, request.now));
-    this.runs.set(id, { token: request.token, leaseUntil: request.leaseUntil });
+    this.runs.set(id, { token: request.token, leaseUntil: this.clock() + request.leaseMs });
     return { outcome: 'started', session, previous };
   }
 
-  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
+  async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
     const run = this.runs.get(id);
     if (run?.token !== token) return false;
-    run.leaseUntil = leaseUntil;
+    run.leaseUntil = this.clock() + leaseMs;
     return true;
   }
 
@@ -166,9 +173,10 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const entry = this.entries.get(id);
     const run = this.runs.get(id);
     if (!entry) return { outcome: 'not_found' };
-    const holds = request.token !== undefined ? run?.token === request.token : run !== undefined && run.leaseUntil <= (request.expiredBy ?? -1);
+    const expired = request.expired === true && run !== undefined && run.leaseUntil <= this.clock();
+    const holds = request.token !== undefined ? run?.token === request.token : expired;
     if (!holds || entry.session.status !== 'running') {
-      if (request.expiredBy !== undefined && run && run.leaseUntil <= request.expiredBy) this.runs.delete(id);
+      if (expired) this.runs.delete(id);
       return { outcome: 'not_holder' };
     }
     const previous = entry.session;
@@ -179,13 +187,21 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'ended', session: this.replace(entry, changed(previous, fields, request.now)), previous };
   }
 
-  async expiredRuns(now: number, limit: number): Promise<string[]> {
+  async expiredRuns(limit: number): Promise<string[]> {
+    const now = this.clock();
     const expired: string[] = [];
     for (const [id, run] of this.runs) {
       if (expired.length === limit) break;
       if (run.leaseUntil <= now) expired.push(id);
     }
     return expired;
+  }
+
+  /** Gives a running session that no run holds (token '') a lease, or renews it; a run's own lease stays. */
+  private leaseUnheldRun(id: string, leaseMs: number): void {
+    const run = this.runs.get(id);
+    if (run && run.token !== '') return;
+    this.runs.set(id, { token: '', leaseUntil: this.clock() + leaseMs });
   }
 
   /** Always reachable: it lives in this process. */

@@ -1,10 +1,12 @@
 import type { RedisClient } from '../connection.js';
 import { DELETE_SESSION } from './delete-session.js';
 import { END_RUN } from './end-run.js';
+import { EXPIRED_RUNS } from './expired-runs.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { INSERT_SESSION_ONCE } from './insert-session-once.js';
 import { LIST_SESSIONS } from './list-sessions.js';
 import { RENEW_RUN } from './renew-run.js';
+import { REPAIR_INDEX } from './repair-index.js';
 import { START_RUN } from './start-run.js';
 import { UPDATE_SESSION } from './update-session.js';
 
@@ -20,6 +22,8 @@ export interface SessionScripts {
   agentSessionsStartRun: Script;
   agentSessionsRenewRun: Script;
   agentSessionsEndRun: Script;
+  agentSessionsExpiredRuns: Script;
+  agentSessionsRepairIndex: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
@@ -32,6 +36,8 @@ const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: str
   agentSessionsStartRun: { numberOfKeys: 4, lua: START_RUN },
   agentSessionsRenewRun: { numberOfKeys: 2, lua: RENEW_RUN },
   agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
+  agentSessionsExpiredRuns: { numberOfKeys: 1, lua: EXPIRED_RUNS },
+  agentSessionsRepairIndex: { numberOfKeys: 3, lua: REPAIR_INDEX },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */
