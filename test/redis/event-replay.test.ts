@@ -60,4 +60,39 @@ describe('RedisSessionStore resume replays', function () {
       await store.close();
     }
   });
+  it('with replayBacklogLimit 3 and live writes during a slow replay, still gives the subscriber every event once, in order', async () => {
+    const store = new RedisSessionStore({ url: redis.url, prefix: 'replay-backlog' });
+    const manager = new AgentSessionManager(store);
+    const watcher = new RedisSessionStore({ url: redis.url, prefix: 'replay-backlog', replayBacklogLimit: 3 });
+    try {
+      const all: SessionEvent[] = [];
+      const stopAll = await store.subscribe((event) => all.push(event));
+      for (let i = 0; i < 300; i++) await manager.create({ dbConnectionId: 'db-backlog', metadata: { i } });
+      const startId = all[0].id;
+      const got: SessionEvent[] = [];
+      // A slow listener: the replay takes long enough for far more than 3 live events to arrive.
+      const slowListener = (event: SessionEvent) => {
+        got.push(event);
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+      };
+      let replaying = true;
+      const subscribed = watcher.subscribe(slowListener, { after: startId }).finally(() => (replaying = false));
+      let written = 0;
+      while (replaying) {
+        await Promise.all(Array.from({ length: 5 }, (_, i) => manager.create({ dbConnectionId: 'db-backlog', metadata: { live: written + i } })));
+        written += 5;
+      }
+      const unsubscribe = await subscribed;
+      expect(written, 'live writes during the replay').to.be.greaterThan(3);
+      const expected = 300 + written - 1;
+      while (got.length < expected || all.length < expected + 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      unsubscribe();
+      stopAll();
+      expect(got.map((e) => e.id)).to.deep.equal(all.slice(1).map((e) => e.id));
+    } finally {
+      await watcher.close();
+      await store.close();
+    }
+  });
 });

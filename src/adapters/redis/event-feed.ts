@@ -20,6 +20,11 @@ export const REPLAY_PAGE = 50;
  * Bounds the memory of replies in flight and keeps each command well inside its timeout.
  */
 const REPLAY_CONCURRENCY = 4;
+/**
+ * Live events held for one subscriber while it replays. Past this many they are dropped and the
+ * replay goes on from the last event it delivered instead: they are still in the stream.
+ */
+export const DEFAULT_REPLAY_BACKLOG = 1_000;
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
@@ -27,8 +32,10 @@ interface Subscriber {
   listener: SessionEventListener;
   /** Id of the last event handed to it; later deliveries must come after it. */
   lastId?: string;
-  /** While catching up with `after`: live events wait here. */
+  /** While catching up with `after`: live events wait here (at most `backlogLimit`). */
   backlog?: SessionEvent[];
+  /** Live events were dropped from a full backlog: read them from the stream instead. */
+  backlogDropped?: boolean;
 }
 
 /**
@@ -53,6 +60,7 @@ export class RedisEventFeed {
     private readonly stream: string,
     /** Runs a command on the store's main connection, mapping errors like every store call. */
     private readonly run: <T>(command: () => Promise<T>) => Promise<T>,
+    private readonly backlogLimit = DEFAULT_REPLAY_BACKLOG,
   ) {}
 
   async subscribe(listener: SessionEventListener, options: StoreSubscribeOptions = {}): Promise<Unsubscribe> {
@@ -133,8 +141,9 @@ export class RedisEventFeed {
 
   private dispatch(event: SessionEvent): void {
     for (const subscriber of [...this.subscribers]) {
-      if (subscriber.backlog) subscriber.backlog.push(event);
-      else deliver(subscriber, event);
+      if (!subscriber.backlog) deliver(subscriber, event);
+      else if (subscriber.backlog.length < this.backlogLimit) subscriber.backlog.push(event);
+      else subscriber.backlogDropped = true;
     }
   }
 
@@ -163,8 +172,13 @@ export class RedisEventFeed {
     while (this.subscribers.has(subscriber) && !options.signal?.aborted) {
       const page = await onReplayer(() => replayer.xrange(this.stream, from, '+', 'COUNT', REPLAY_PAGE));
       for (const [id, fields] of page) deliver(subscriber, toSessionEvent(id, fields));
-      if (page.length < REPLAY_PAGE) break;
-      from = `(${page[page.length - 1][0]}`;
+      if (page.length === REPLAY_PAGE) from = `(${page[page.length - 1][0]}`;
+      else if (subscriber.backlogDropped) {
+        // Live events came faster than the replay took them: go on reading them from the stream.
+        subscriber.backlogDropped = false;
+        subscriber.backlog = [];
+        from = `(${subscriber.lastId}`;
+      } else break;
     }
     this.goLive(subscriber);
   }

@@ -33,6 +33,11 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
   prefix?: string;
   /** About how many change events the stream `{prefix}:events` keeps (default 10,000). */
   eventStreamMaxLength?: number;
+  /**
+   * Live events held for one subscriber while it replays a resume (default 1,000); past it the
+   * replay reads them from the stream instead, so memory stays bounded whatever the write rate.
+   */
+  replayBacklogLimit?: number;
   /** Gets warnings about the Redis setup and about stored data the store will not serve (default: console). */
   logger?: RedisStoreLogger;
 };
@@ -74,7 +79,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       throw new TypeError(`eventStreamMaxLength must be a positive integer, got ${maxEvents}.`);
     }
     this.maxEvents = String(maxEvents);
-    this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command));
+    this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command), options.replayBacklogLimit);
     this.logger = options.logger ?? { warn: (message) => console.warn(message) };
     warnUnlessNoEviction(this.client, this.logger);
   }
