@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './state-machine.js';
 export * from './session-store.js';
+export * from './search.js';
 export * from './events.js';
 export * from './runs.js';
 export * from './manager.js';

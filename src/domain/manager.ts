@@ -1,5 +1,6 @@
 import {
   InvalidTransitionError,
+  NotSupportedError,
   SessionNotFoundError,
   StoreUnavailableError,
   ValidationError,
@@ -14,6 +15,10 @@ import type {
   UpdateSessionInput,
   WriteOptions,
 } from './session.js';
+import type { SessionFieldName, SessionSearchFilter, SessionSearchPage, SessionSearchQuery } from './search.js';
+import { decodeCursor, encodeCursor, searchFingerprint } from './search-cursor.js';
+import { validateCountFilter, validateSearchQuery } from './search-validation.js';
+import { projectSession } from './search-projection.js';
 import { startLeaseReaper, type LeaseReaper, type LeaseReaperOptions } from './lease-reaper.js';
 import { SessionEvents } from './session-events.js';
 import { looksLikeSessionId, newSessionId } from './session-id.js';
@@ -77,6 +82,32 @@ export class AgentSessionManager {
     const valid = validateListQuery(query);
     const { sessions, total } = await this.store.list(valid);
     return { sessions, total, limit: valid.limit, offset: valid.offset };
+  }
+
+  /**
+   * One page of the sessions matching the filter, sorted (default newest `createdAt` first, ties
+   * by id), with the exact `total` and a keyset `nextCursor` for the next page (`null` on the
+   * last). Metadata filters may use the store's `indexedMetadataKeys` only.
+   */
+  async search<Field extends SessionFieldName = SessionFieldName>(
+    query: SessionSearchQuery<Field> = {},
+  ): Promise<SessionSearchPage<Pick<AgentSession, Field | 'id'>>> {
+    const search = this.searchStore();
+    const valid = validateSearchQuery(query, search.indexedMetadataKeys);
+    const fingerprint = searchFingerprint(valid.filter, valid.sortBy, valid.sortOrder);
+    const after = valid.cursor === undefined ? undefined : decodeCursor(valid.cursor, fingerprint);
+    const { sessions, hasMore, total } = await search.search({ ...valid, after });
+    const last = sessions.at(-1);
+    const nextCursor =
+      hasMore && last ? encodeCursor(fingerprint, { at: Date.parse(last[valid.sortBy]), id: last.id }) : null;
+    const projected = valid.select ? sessions.map((session) => projectSession(session, valid.select as Field[])) : sessions;
+    return { sessions: projected, nextCursor, total };
+  }
+
+  /** The exact number of sessions matching the filter (the fields of a search filter). */
+  async count(filter: SessionSearchFilter = {}): Promise<number> {
+    const search = this.searchStore();
+    return search.count(validateCountFilter(filter, search.indexedMetadataKeys));
   }
 
   /** The session with this id; throws `SessionNotFoundError` when there is none. */
@@ -144,6 +175,21 @@ export class AgentSessionManager {
   /** Resolves when the store is reachable; rejects with `StoreUnavailableError` when not. */
   async checkStore(): Promise<void> {
     await this.store.ping?.();
+  }
+
+  /** True when the store supports `search` and `count`. */
+  get supportsSearch(): boolean {
+    return typeof this.store.search === 'function' && typeof this.store.count === 'function';
+  }
+
+  private searchStore(): Required<Pick<SessionStore, 'search' | 'count' | 'indexedMetadataKeys'>> {
+    const { store } = this;
+    if (!store.search || !store.count) throw new NotSupportedError('search');
+    return {
+      search: store.search.bind(store),
+      count: store.count.bind(store),
+      indexedMetadataKeys: store.indexedMetadataKeys ?? [],
+    };
   }
 
   private async apply(

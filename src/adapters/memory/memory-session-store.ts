@@ -13,16 +13,22 @@ import type {
   Unsubscribe,
   StoreListQuery,
   StoreListResult,
+  StoreSearchFilter,
+  StoreSearchQuery,
+  StoreSearchResult,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
 import { MemoryEventLog } from './memory-event-log.js';
+import { MemorySearchIndex } from './memory-search-index.js';
 import { SortedIndex } from './sorted-index.js';
 
 /** Options for `MemorySessionStore`. */
 export interface MemorySessionStoreOptions {
   /** Recent events kept for subscribers resuming with `after` (default 10,000). */
   eventRetention?: number;
+  /** Top-level metadata keys that `search` and `count` may filter on (default none). */
+  indexedMetadataKeys?: readonly string[];
 }
 
 interface Run {
@@ -51,9 +57,15 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
+  private readonly searchIndex: MemorySearchIndex;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.events = new MemoryEventLog(options.eventRetention);
+    this.searchIndex = new MemorySearchIndex(options.indexedMetadataKeys);
+  }
+
+  get indexedMetadataKeys(): readonly string[] {
+    return this.searchIndex.indexedMetadataKeys;
   }
 
   async insert(session: AgentSession): Promise<boolean> {
@@ -61,6 +73,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const entry = { session: deepFreeze(session), key: session.createdAt + session.id };
     this.entries.set(session.id, entry);
     this.index(entry, 'add');
+    this.searchIndex.add(entry.session);
     this.events.record('created', entry.session, null);
     return true;
   }
@@ -77,6 +90,16 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       .map((key) => (this.entries.get(key.slice(ID_OFFSET_IN_KEY)) as Entry).session);
     return { sessions, total: index.size };
   }
+
+  async search(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    return this.searchIndex.search(query, this.sessionOf);
+  }
+
+  async count(filter: StoreSearchFilter): Promise<number> {
+    return this.searchIndex.count(filter, this.sessionOf);
+  }
+
+  private readonly sessionOf = (id: string): AgentSession => (this.entries.get(id) as Entry).session;
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const entry = this.entries.get(id);
@@ -101,6 +124,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     }
     this.entries.delete(id);
     this.index(entry, 'remove');
+    this.searchIndex.remove(entry.session);
     this.runs.delete(id);
     this.events.record('deleted', entry.session, entry.session.status);
     return { outcome: 'deleted', session: entry.session };
@@ -168,7 +192,9 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const current = entry.session;
     const statusChanged = next.status !== current.status;
     if (statusChanged) this.index(entry, 'remove');
+    this.searchIndex.remove(current);
     entry.session = deepFreeze(next);
+    this.searchIndex.add(entry.session);
     if (statusChanged) this.index(entry, 'add');
     // Whoever moves a session out of running (pause, delete, PATCH) takes the run's lease away.
     if (statusChanged && current.status === 'running') this.runs.delete(current.id);
