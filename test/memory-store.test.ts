@@ -1,4 +1,4 @@
 import { MemorySessionStore } from '../src/index.js';
 import { describeSessionStoreContract } from '../src/testing.js';
 
-describeSessionStoreContract('MemorySessionStore', { create: () => new MemorySessionStore() });
+describeSessionStoreContract('MemorySessionStore', { create: (options) => new MemorySessionStore(options) });
