@@ -101,7 +101,7 @@ export interface SearchPlan {
   to?: EntryBound;
   /** Conditions the indexes do not cover; `undefined` when the indexes cover the whole filter. */
   checks?: SearchChecks;
-  /** True when the filter cannot match anything (e.g. a bound before 1970). */
+  /** True when the filter cannot match anything (a `before` bound at or before 1970). */
   empty: boolean;
 }
 
@@ -143,7 +143,7 @@ export function planSearch(
   if (tokens.length > 1) checks.tokens = tokens.slice(1);
   if (otherRange) checks[sortBy === 'createdAt' ? 'updated' : 'created'] = otherRange;
 
-  let empty = rangeBefore !== undefined && rangeBefore <= 0;
+  const empty = rangeBefore !== undefined && rangeBefore <= 0;
   // After T: every entry of a later ms; ';' follows ':' so `T;` sorts after every `T:<id>`.
   const lower = rangeAfter !== undefined && rangeAfter >= 0 ? { entry: `${searchEntry(rangeAfter, '').slice(0, -1)};`, inclusive: true } : undefined;
   // Before T: every entry of an earlier ms; `T:` sorts before every `T:<id>`.
@@ -155,7 +155,6 @@ export function planSearch(
     if (order === 'asc') from = laterLower(from, cut);
     else to = earlierUpper(to, cut);
   }
-  if (from && to && (from.entry > to.entry || (from.entry === to.entry && !(from.inclusive && to.inclusive)))) empty = true;
   return { indexes, lower, upper, from, to, checks: Object.keys(checks).length > 0 ? checks : undefined, empty };
 }
 

@@ -12,6 +12,10 @@ import type { SessionStatus } from '../../domain/index.js';
  *   {prefix}:i:db:<dbConnectionId>          the same, for one db connection
  *   {prefix}:i:st:<status>                  the same, for one status
  *   {prefix}:i:dbst:<status>:<dbConnectionId>  the same, for both
+ *   {prefix}:i:x:<c|u>:<status>:<token>:<db>  sorted set, all scores 0: search entries
+ *                                           `<15-digit ms>:<id>` by created (c) or updated (u)
+ *                                           time; each of status, metadata token and db may be
+ *                                           '' for "any" (layout: domain/search-index.ts)
  *   {prefix}:events                         stream: change events, trimmed to about N entries
  *   {prefix}:runs                           hash: session id -> token of the run holding it
  *   {prefix}:leases                         sorted set: running session ids by lease expiry ms
@@ -52,6 +56,11 @@ export class SessionKeys {
     if (dbConnectionId !== undefined) return `${this.indexBase}db:${dbConnectionId}`;
     if (status !== undefined) return `${this.indexBase}st:${status}`;
     return `${this.indexBase}all`;
+  }
+
+  /** The key of a search index named as in `domain/search-index.ts`. */
+  searchIndex(name: string): string {
+    return `${this.indexBase}x:${name}`;
   }
 
   /** The four indexes a session with these fields belongs to. */

@@ -13,13 +13,18 @@ import type {
   Unsubscribe,
   StoreListQuery,
   StoreListResult,
+  StoreSearchFilter,
+  StoreSearchQuery,
+  StoreSearchResult,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from './defaults.js';
 import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
 import { RedisEventFeed } from './event-feed.js';
+import { checkIndexedMetadataKeys, metadataTokensOf } from '../../domain/search-index.js';
 import { SessionKeys } from './keys.js';
+import { RedisSearch } from './redis-search.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
 import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
 
@@ -29,6 +34,8 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
   prefix?: string;
   /** About how many change events the stream `{prefix}:events` keeps (default 10,000). */
   eventStreamMaxLength?: number;
+  /** Top-level metadata keys that `search` and `count` may filter on (default none). */
+  indexedMetadataKeys?: readonly string[];
 };
 
 export { DEFAULT_EVENT_STREAM_MAX_LENGTH };
@@ -50,6 +57,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   private readonly scripts: SessionScripts;
   private readonly maxEvents: string;
   private readonly feed: RedisEventFeed;
+  private readonly searcher: RedisSearch;
+  readonly indexedMetadataKeys: readonly string[];
   private waitingForConnection?: Promise<void>;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -63,13 +72,24 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     }
     this.maxEvents = String(maxEvents);
     this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command));
+    this.indexedMetadataKeys = checkIndexedMetadataKeys(options.indexedMetadataKeys);
+    this.searcher = new RedisSearch(this.scripts, this.keys, this.indexedMetadataKeys, (command) => this.run(command));
   }
 
   async insert(session: AgentSession): Promise<boolean> {
     const { id, dbConnectionId, status, createdAt } = session;
     const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events];
     const inserted = await this.run(() =>
-      this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
+      this.scripts.agentSessionsInsert(
+        ...keys,
+        id,
+        String(Date.parse(createdAt)),
+        this.maxEvents,
+        this.keys.indexBase,
+        ...toHashFields(session),
+        'searchTokens',
+        this.tokensOf(session.metadata),
+      ),
     );
     return inserted === 1;
   }
@@ -87,6 +107,14 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { total, sessions: (JSON.parse(page) as string[][]).map(fromFieldValues) };
   }
 
+  search(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    return this.searcher.search(query);
+  }
+
+  count(filter: StoreSearchFilter): Promise<number> {
+    return this.searcher.count(filter);
+  }
+
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const { allowedFromStatuses } = condition;
     const [outcome, current, next] = await this.statusScript(
@@ -99,6 +127,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
       allowedFromStatuses ? '1' : '0',
       this.maxEvents,
+      patch.metadata === undefined ? '' : this.tokensOf(patch.metadata),
       ...(allowedFromStatuses ?? []),
     );
     if (outcome === 'not_found') return { outcome };
@@ -163,6 +192,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       request.metadata === undefined ? '' : JSON.stringify(request.metadata),
       String(request.now),
       this.maxEvents,
+      request.metadata === undefined ? '' : this.tokensOf(request.metadata),
     );
     if (outcome === 'ended') return changedSessions(outcome, current, next);
     if (outcome === 'version_conflict') return { outcome, session: fromHashFields(current) };
@@ -191,6 +221,11 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   private async statusScript(script: (...keysThenArgs: string[]) => Promise<unknown>, id: string, ...args: string[]): Promise<Reply> {
     const keys = [this.keys.session(id), ...this.runKeys()];
     return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args))) as Reply;
+  }
+
+  /** The search tokens of metadata, as the scripts keep them in the session hash. */
+  private tokensOf(metadata: AgentSession['metadata']): string {
+    return metadataTokensOf(metadata, this.indexedMetadataKeys).join(' ');
   }
 
   /** The keys every status-changing script touches besides the session hash. */

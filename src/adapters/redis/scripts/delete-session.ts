@@ -1,10 +1,10 @@
-import { DROP_RUN, EMIT_EVENT } from './lua-helpers.js';
+import { DROP_RUN, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
 /** Lua: removes a session hash, its four index entries and any run lease, if at the expected version. */
 export const DELETE_SESSION = `
 --[[
-  delete-session: removes a session and every index entry of it.
+  delete-session: removes a session and every index entry of it (list and search).
 
   KEYS[1] session hash           {prefix}:s:<id>
   KEYS[2] index of all sessions  {prefix}:i:all
@@ -26,6 +26,7 @@ export const DELETE_SESSION = `
 ]]
 ${EMIT_EVENT}
 ${DROP_RUN}
+${SEARCH_INDEX}
 ${LOAD_SESSION}
 
 local base, id = ARGV[1], ARGV[2]
@@ -34,6 +35,7 @@ redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', base .. 'db:' .. session.dbConnectionId, id)
 redis.call('ZREM', base .. 'st:' .. session.status, id)
 redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
+unindexSearch(base, id, session)
 dropRun(KEYS[4], KEYS[5], id)
 emitEvent(KEYS[3], ARGV[4], 'deleted', session.status, current)
 return {'deleted', current}

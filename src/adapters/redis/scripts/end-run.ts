@@ -1,4 +1,4 @@
-import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, READ_SESSION } from './lua-helpers.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, READ_SESSION, SEARCH_INDEX } from './lua-helpers.js';
 
 /** Lua: ends a run (running -> active | completed | failed), only for whoever still holds it. */
 export const END_RUN = `
@@ -22,6 +22,7 @@ export const END_RUN = `
   ARGV[7] new metadata as JSON, or '' to keep it
   ARGV[8] now, ms
   ARGV[9] event stream max length (approximate trim)
+  ARGV[10] search tokens of the new metadata (space-separated), used only with ARGV[7]
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
@@ -30,6 +31,7 @@ export const END_RUN = `
     {'ended', <previous>, <next>}
 ]]
 ${READ_SESSION}
+${SEARCH_INDEX}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 ${DROP_RUN}
@@ -62,7 +64,7 @@ end
 
 local extra = {}
 if ARGV[7] ~= '' then
-  extra = {'metadata', ARGV[7]}
+  extra = {'metadata', ARGV[7], 'searchTokens', ARGV[10]}
 end
 local ended = moveStatus(KEYS[1], ARGV[1], id, session, ARGV[6], ARGV[8], extra)
 dropRun(KEYS[3], KEYS[4], id)

@@ -4,6 +4,7 @@ import { END_RUN } from './end-run.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { LIST_SESSIONS } from './list-sessions.js';
 import { RENEW_RUN } from './renew-run.js';
+import { SEARCH_SESSIONS } from './search-sessions.js';
 import { START_RUN } from './start-run.js';
 import { UPDATE_SESSION } from './update-session.js';
 
@@ -18,10 +19,11 @@ export interface SessionScripts {
   agentSessionsStartRun: Script;
   agentSessionsRenewRun: Script;
   agentSessionsEndRun: Script;
+  agentSessionsSearch: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
-const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
+const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys?: number; lua: string }> = {
   agentSessionsInsert: { numberOfKeys: 6, lua: INSERT_SESSION },
   agentSessionsUpdate: { numberOfKeys: 4, lua: UPDATE_SESSION },
   agentSessionsDelete: { numberOfKeys: 5, lua: DELETE_SESSION },
@@ -29,6 +31,8 @@ const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: str
   agentSessionsStartRun: { numberOfKeys: 4, lua: START_RUN },
   agentSessionsRenewRun: { numberOfKeys: 2, lua: RENEW_RUN },
   agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
+  // Variable: one search index per wanted status, so the key count is passed with each call.
+  agentSessionsSearch: { lua: SEARCH_SESSIONS },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */

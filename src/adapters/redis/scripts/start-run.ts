@@ -1,4 +1,4 @@
-import { EMIT_EVENT, MOVE_STATUS, READ_SESSION } from './lua-helpers.js';
+import { EMIT_EVENT, MOVE_STATUS, READ_SESSION, SEARCH_INDEX } from './lua-helpers.js';
 
 /** Lua: moves an `active` session to `running` and gives the run its token and lease. */
 export const START_RUN = `
@@ -23,6 +23,7 @@ export const START_RUN = `
     {'started', <previous>, <next>}
 ]]
 ${READ_SESSION}
+${SEARCH_INDEX}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 

@@ -1,8 +1,9 @@
-import { DROP_RUN, EMIT_EVENT } from './lua-helpers.js';
+import { DROP_RUN, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
 /**
- * Lua: checks the update condition and applies a patch, moving index entries on a status change;
+ * Lua: checks the update condition and applies a patch, moving list index entries on a status change
+ * and search index entries on every change;
  * emits `updated` or `transitioned`. Leaving `running` drops the run's lease.
  */
 export const UPDATE_SESSION = `
@@ -26,7 +27,8 @@ export const UPDATE_SESSION = `
   ARGV[7]    new metadata as JSON, or '' to keep it
   ARGV[8]    '1' to check the current status against ARGV[10..] (only with a new status), else '0'
   ARGV[9]    event stream max length (approximate trim)
-  ARGV[10..] statuses the session may move from
+  ARGV[10]   search tokens of the new metadata (space-separated), used only with ARGV[7]
+  ARGV[11..] statuses the session may move from
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
@@ -37,12 +39,13 @@ export const UPDATE_SESSION = `
 ]]
 ${EMIT_EVENT}
 ${DROP_RUN}
+${SEARCH_INDEX}
 ${LOAD_SESSION}
 
 local newStatus = ARGV[6]
 if newStatus ~= '' and ARGV[8] == '1' then
   local allowed = false
-  for i = 10, #ARGV do
+  for i = 11, #ARGV do
     if ARGV[i] == session.status then
       allowed = true
       break
@@ -71,6 +74,10 @@ if #changes == 0 then
   return {'unchanged', current}
 end
 
+if ARGV[7] ~= '' then
+  table.insert(changes, 'searchTokens')
+  table.insert(changes, ARGV[10])
+end
 table.insert(changes, 'version')
 table.insert(changes, string.format('%d', tonumber(session.version) + 1))
 table.insert(changes, 'updatedAt')
@@ -92,6 +99,13 @@ local changed = {}
 for i = 1, #changes, 2 do
   changed[changes[i]] = changes[i + 1]
 end
+local after = {}
+for field, value in pairs(session) do
+  after[field] = changed[field] or value
+end
+after.searchTokens = changed.searchTokens or session.searchTokens
+unindexSearch(ARGV[1], ARGV[2], session)
+indexSearch(ARGV[1], ARGV[2], after)
 local updated = {}
 for i = 1, #current, 2 do
   updated[i] = current[i]
