@@ -7,7 +7,7 @@ import { startPrivateCluster, type PrivateCluster } from './redis-cluster.js';
 import { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 
 /** Store options tests may set besides where the store connects. */
-export type StoreOptions = Pick<RedisSessionStoreOptions, 'indexedMetadataKeys' | 'eventStreamMaxLength'>;
+export type StoreOptions = Pick<RedisSessionStoreOptions, 'indexedMetadataKeys' | 'eventStreamMaxLength' | 'searchScanBudget'>;
 
 /** A private Redis (standalone or Cluster) for the surrounding `describe`, started in `before`. */
 export interface RedisTestEnv {

@@ -9,8 +9,8 @@ import type { SessionKeys } from './keys.js';
 import type { SessionScripts } from './scripts/index.js';
 import { fromFieldValues } from './session-hash.js';
 
-/** Most index entries one search script call examines, so Redis is never blocked for long. */
-export const SEARCH_SCAN_BUDGET = 1000;
+/** Default of the most index entries one search script call examines, so Redis is never blocked for long. */
+export const DEFAULT_SEARCH_SCAN_BUDGET = 1000;
 
 type Runner = <T>(command: () => Promise<T>) => Promise<T>;
 type ScriptReply = [string, string, number, number, number];
@@ -18,7 +18,7 @@ type ScriptReply = [string, string, number, number, number];
 /**
  * Search and count over the Redis search indexes (see `scripts/search-sessions.ts`). A page
  * covered by its indexes is one round trip; checks the indexes do not cover (a mode set, a second
- * metadata key, the other time field) cost further round trips of at most SEARCH_SCAN_BUDGET
+ * metadata key, the other time field) cost further round trips of at most `scanBudget`
  * entries each.
  */
 export class RedisSearch {
@@ -27,6 +27,7 @@ export class RedisSearch {
     private readonly keys: SessionKeys,
     private readonly indexedMetadataKeys: readonly string[],
     private readonly run: Runner,
+    private readonly scanBudget = DEFAULT_SEARCH_SCAN_BUDGET,
   ) {}
 
   async search(query: StoreSearchQuery): Promise<StoreSearchResult> {
@@ -64,7 +65,7 @@ export class RedisSearch {
     return this.countChecked(plan);
   }
 
-  /** Counts by walking the filter's range, SEARCH_SCAN_BUDGET entries per round trip. */
+  /** Counts by walking the filter's range, `scanBudget` entries per round trip. */
   private async countChecked(plan: SearchPlan): Promise<number> {
     let start = lowerBound(plan.lower);
     const end = upperBound(plan.upper);
@@ -90,7 +91,7 @@ export class RedisSearch {
           start,
           end,
           String(wanted),
-          String(SEARCH_SCAN_BUDGET),
+          String(this.scanBudget),
           plan.checks ? JSON.stringify(plan.checks) : '',
           ...totalRange,
         ) as Promise<ScriptReply>,

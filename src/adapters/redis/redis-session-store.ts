@@ -24,7 +24,7 @@ import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type
 import { RedisEventFeed } from './event-feed.js';
 import { checkIndexedMetadataKeys, metadataTokensOf } from '../../domain/search-index.js';
 import { SessionKeys } from './keys.js';
-import { RedisSearch } from './redis-search.js';
+import { DEFAULT_SEARCH_SCAN_BUDGET, RedisSearch } from './redis-search.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
 import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
 
@@ -36,6 +36,11 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
   eventStreamMaxLength?: number;
   /** Top-level metadata keys that `search` and `count` may filter on (default none). */
   indexedMetadataKeys?: readonly string[];
+  /**
+   * Most search index entries one search script examines before handing back to the client
+   * (default 1,000), so a search with checks its index does not cover never blocks Redis long.
+   */
+  searchScanBudget?: number;
 };
 
 export { DEFAULT_EVENT_STREAM_MAX_LENGTH };
@@ -73,7 +78,9 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     this.maxEvents = String(maxEvents);
     this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command));
     this.indexedMetadataKeys = checkIndexedMetadataKeys(options.indexedMetadataKeys);
-    this.searcher = new RedisSearch(this.scripts, this.keys, this.indexedMetadataKeys, (command) => this.run(command));
+    const budget = options.searchScanBudget ?? DEFAULT_SEARCH_SCAN_BUDGET;
+    if (!Number.isSafeInteger(budget) || budget < 1) throw new TypeError(`searchScanBudget must be a positive integer, got ${budget}.`);
+    this.searcher = new RedisSearch(this.scripts, this.keys, this.indexedMetadataKeys, (command) => this.run(command), budget);
   }
 
   async insert(session: AgentSession): Promise<boolean> {
