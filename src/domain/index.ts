@@ -4,6 +4,7 @@ export * from './limits.js';
 export * from './state-machine.js';
 export * from './session-store.js';
 export * from './search.js';
+export { CURSOR_MAX_LENGTH, SEARCH_TIMESTAMP_PATTERN } from './search-validation.js';
 export * from './events.js';
 export * from './runs.js';
 export * from './manager.js';

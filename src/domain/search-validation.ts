@@ -35,8 +35,11 @@ const FILTER_FIELDS = [
 ] as const;
 const SEARCH_FIELDS = new Set<string>([...FILTER_FIELDS, 'sortBy', 'sortOrder', 'limit', 'cursor', 'select']);
 const COUNT_FIELDS = new Set<string>(FILTER_FIELDS);
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const CURSOR_MAX_LENGTH = 512;
+/** An ISO 8601 date-time with a time zone, as search bounds take it (also the wire schema's pattern). */
+export const SEARCH_TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.(\\d{1,9}))?)?(?:Z|[+-]\\d{2}:\\d{2})$';
+const TIMESTAMP = new RegExp(SEARCH_TIMESTAMP_PATTERN);
+/** Longest cursor accepted (issued ones are far shorter). */
+export const CURSOR_MAX_LENGTH = 512;
 
 /** Validates a search: filter, sort, page size, cursor and projection. */
 export function validateSearchQuery(raw: unknown, indexedKeys: readonly string[]): ValidSearchQuery {

@@ -10,6 +10,8 @@ export interface ServerConfig {
   redisPrefix: string;
   /** About how many change events the Redis stream keeps (with STORE=redis). */
   redisEventStreamMaxLength: number;
+  /** Top-level metadata keys that search and count may filter on. */
+  indexedMetadataKeys: string[];
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -107,6 +109,18 @@ const SPECS = [
     fallback: String(DEFAULT_EVENT_STREAM_MAX_LENGTH),
     description: 'About how many change events the Redis stream {prefix}:events keeps (XADD MAXLEN ~), with STORE=redis.',
     parse: integerIn(1, 1_000_000_000),
+  },
+  {
+    variable: 'INDEXED_METADATA_KEYS',
+    key: 'indexedMetadataKeys',
+    fallback: '',
+    description: 'Comma-separated top-level metadata keys that search and count may filter on (such as user_id,project).',
+    parse: (raw: string) => {
+      const keys = list(raw);
+      const bad = keys.find((key) => !/^[A-Za-z0-9_.-]{1,64}$/.test(key));
+      if (bad !== undefined) throw new Error(`has '${bad}': each key must be 1-64 of A-Z a-z 0-9 _ . -`);
+      return keys;
+    },
   },
   { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
   { variable: 'BODY_LIMIT', key: 'bodyLimitBytes', fallback: '256kb', description: 'Largest request body (b, kb or mb).', parse: byteSize },

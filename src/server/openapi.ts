@@ -23,6 +23,10 @@ const COMPONENT_SCHEMAS = {
   Status: schemas.StatusResource,
   Problem: schemas.Problem,
   SessionEvent: schemas.SessionEventResource,
+  SearchSessionsBody: schemas.SearchSessionsBody,
+  CountSessionsBody: schemas.CountSessionsBody,
+  SearchPage: schemas.SearchPageResource,
+  Count: schemas.CountResource,
 };
 type ComponentName = keyof typeof COMPONENT_SCHEMAS;
 
@@ -47,7 +51,7 @@ const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   413: 'The request body is over the size limit.',
   415: 'The request body is not `application/json`.',
   431: 'The request line and headers are over the size limit; the connection is closed.',
-  501: 'The session store does not support change events.',
+  501: 'The session store does not support this optional capability (change events, or search and count).',
   500: 'An unexpected fault (`urn:agent-sessions:problem:internal-error`); no internals are included.',
   503: 'The session store is unreachable; try again later.',
 };
@@ -178,6 +182,25 @@ function build(): OpenApiDocument {
           summary: 'List agent sessions, newest first.',
           parameters: queryParameters(schemas.ListSessionsQuery),
           responses: { '200': { description: 'One page.', content: json('SessionPage') }, ...errorResponses([400]) },
+        },
+      },
+      [`${COLLECTION_PATH}/search`]: {
+        post: {
+          operationId: 'searchAgentSessions',
+          summary: 'Search agent sessions: filter, sort, keyset cursor pages and the exact total.',
+          description:
+            'Every field is optional (no body is the empty filter). `metadata` may use only the indexed keys ' +
+            '(INDEXED_METADATA_KEYS). A cursor is valid only with the filter and sort it was made for.',
+          requestBody: { required: false, content: json('SearchSessionsBody') },
+          responses: { '200': { description: 'One page.', content: json('SearchPage') }, ...errorResponses(WITH_BODY, [501]) },
+        },
+      },
+      [`${COLLECTION_PATH}/count`]: {
+        post: {
+          operationId: 'countAgentSessions',
+          summary: 'Count the agent sessions matching a filter (the search filter fields).',
+          requestBody: { required: false, content: json('CountSessionsBody') },
+          responses: { '200': { description: 'The exact count.', content: json('Count') }, ...errorResponses(WITH_BODY, [501]) },
         },
       },
       [`${COLLECTION_PATH}/events`]: eventStream(

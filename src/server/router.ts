@@ -7,6 +7,7 @@ import { allowOnly } from './allow-only.js';
 import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
+import { addSearchRoutes } from './search-routes.js';
 import { compileValidator } from './validate.js';
 import { toCreateInput, toListQuery, toSessionResource, toUpdateInput } from './wire.js';
 
@@ -78,6 +79,9 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
     heartbeatMs: options.eventHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     shutdownSignal: options.shutdownSignal,
   });
+
+  // Also before `/:id`: `search` and `count` are not session ids.
+  addSearchRoutes(router, { manager, problems, collectionPath: COLLECTION_PATH, bodyLimitBytes });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));

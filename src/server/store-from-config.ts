@@ -6,13 +6,14 @@ import type { ServerConfig } from './config.js';
 export async function createStoreFromConfig(config: ServerConfig): Promise<SessionStore> {
   switch (config.store) {
     case 'memory':
-      return new MemorySessionStore();
+      return new MemorySessionStore({ indexedMetadataKeys: config.indexedMetadataKeys });
     case 'redis': {
       const { RedisSessionStore } = await import('../redis.js');
       return new RedisSessionStore({
         url: config.redisUrl,
         prefix: config.redisPrefix,
         eventStreamMaxLength: config.redisEventStreamMaxLength,
+        indexedMetadataKeys: config.indexedMetadataKeys,
       });
     }
   }
