@@ -25,6 +25,7 @@ describe('server configuration', () => {
       REDIS_URL: 'redis://10.0.0.1:6380/2',
       REDIS_PREFIX: 'app1',
       REDIS_EVENT_STREAM_MAX_LENGTH: '500',
+      INDEXED_METADATA_KEYS: 'user_id, project',
       LOG_LEVEL: 'warn',
       BODY_LIMIT: '1mb',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
@@ -44,6 +45,7 @@ describe('server configuration', () => {
       redisUrl: 'redis://10.0.0.1:6380/2',
       redisPrefix: 'app1',
       redisEventStreamMaxLength: 500,
+      indexedMetadataKeys: ['user_id', 'project'],
       logLevel: 'warn',
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
@@ -116,5 +118,12 @@ describe('server configuration', () => {
 
   it('refuses AUTH=off together with API_KEYS', () => {
     expect(loadConfig({ AUTH: 'off', API_KEYS: 'k'.repeat(16) }).problems.map((p) => p.variable)).to.deep.equal(['AUTH']);
+  });
+  it('reads INDEXED_METADATA_KEYS as a list, empty by default, and refuses a key with other characters', () => {
+    expect(loadConfig({}).config?.indexedMetadataKeys).to.deep.equal([]);
+    expect(loadConfig({ INDEXED_METADATA_KEYS: 'user_id,project' }).config?.indexedMetadataKeys).to.deep.equal(['user_id', 'project']);
+    const { problems } = loadConfig({ INDEXED_METADATA_KEYS: 'user_id,a:b' });
+    expect(problems.map((p) => p.variable)).to.deep.equal(['INDEXED_METADATA_KEYS']);
+    expect(problems[0].message).to.contain("'a:b'");
   });
 });
