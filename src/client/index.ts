@@ -28,5 +28,8 @@ export type {
   SessionPageResource,
   CreatedResource,
   SessionEventResource,
+  SearchSessionsBody,
+  CountSessionsBody,
+  SearchPageResource,
 } from '../server/schemas.js';
 export type { SessionStatus, SessionMode } from '../domain/session.js';
