@@ -5,6 +5,14 @@ export * from './state-machine.js';
 export * from './session-store.js';
 export * from './search.js';
 export { CURSOR_MAX_LENGTH, SEARCH_TIMESTAMP_PATTERN } from './search-validation.js';
+export {
+  DEFAULT_RETENTION_SWEEP_INTERVAL_MS,
+  parseDuration,
+  parseRetention,
+  type RetentionPolicy,
+  type RetentionSweeper,
+  type RetentionSweeperOptions,
+} from './retention.js';
 export * from './events.js';
 export * from './runs.js';
 export * from './manager.js';

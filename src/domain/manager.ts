@@ -15,9 +15,17 @@ import type {
   UpdateSessionInput,
   WriteOptions,
 } from './session.js';
-import type { SessionFieldName, SessionSearchFilter, SessionSearchPage, SessionSearchQuery } from './search.js';
+import type { SessionFieldName, SessionPruneInput, SessionSearchFilter, SessionSearchPage, SessionSearchQuery } from './search.js';
 import { decodeCursor, encodeCursor, searchFingerprint } from './search-cursor.js';
-import { validateCountFilter, validateSearchQuery } from './search-validation.js';
+import { validateCountFilter, validatePruneInput, validateSearchQuery } from './search-validation.js';
+import {
+  checkRetention,
+  deleteMatching,
+  startRetentionSweeper,
+  type RetentionPolicy,
+  type RetentionSweeper,
+  type RetentionSweeperOptions,
+} from './retention.js';
 import { projectSession } from './search-projection.js';
 import { startLeaseReaper, type LeaseReaper, type LeaseReaperOptions } from './lease-reaper.js';
 import { SessionEvents } from './session-events.js';
@@ -33,6 +41,12 @@ export interface AgentSessionManagerOptions {
   clock?: () => number;
   /** Makes new ids; defaults to 128 random bits. Must never repeat. */
   generateId?: () => string;
+  /**
+   * How long sessions are kept after their last change, per status, for the retention sweeper:
+   * `{ completed: '7d', failed: '30d' }` (units s, m, h, d, or ms as numbers) or the same as
+   * `'completed:7d,failed:30d'`. Default: kept forever.
+   */
+  retention?: Partial<Record<SessionStatus, string | number>> | string;
 }
 
 const PAUSABLE: readonly SessionStatus[] = ['active', 'running'];
@@ -47,6 +61,9 @@ const MAX_ID_ATTEMPTS = 5;
 export class AgentSessionManager {
   private readonly clock: () => number;
   private readonly generateId: () => string;
+  private readonly customClock: boolean;
+  /** The retention policy in ms per status (empty: keep forever). */
+  readonly retention: RetentionPolicy;
   /** Change events of every session (needs a store with `subscribe`). */
   readonly events: SessionEvents;
 
@@ -56,6 +73,8 @@ export class AgentSessionManager {
   ) {
     this.clock = options.clock ?? Date.now;
     this.generateId = options.generateId ?? newSessionId;
+    this.customClock = options.clock !== undefined;
+    this.retention = Object.freeze(checkRetention(options.retention));
     this.events = new SessionEvents(store);
   }
 
@@ -108,6 +127,30 @@ export class AgentSessionManager {
   async count(filter: SessionSearchFilter = {}): Promise<number> {
     const search = this.searchStore();
     return search.count(validateCountFilter(filter, search.indexedMetadataKeys));
+  }
+
+  /**
+   * Deletes every session matching the filter and, with `olderThan` (such as `30d`), last changed
+   * longer ago than that. Batched; each `deleted` event has `reason: 'prune'`. Refuses an empty
+   * input (which would delete everything). Resolves with how many sessions it deleted.
+   */
+  async prune(input: SessionPruneInput): Promise<{ deleted: number }> {
+    const search = this.searchStore();
+    const filter = validatePruneInput(input, search.indexedMetadataKeys, this.clock());
+    return { deleted: await deleteMatching({ search: search.search, delete: this.store.delete.bind(this.store) }, filter, 'prune') };
+  }
+
+  /**
+   * Deletes, at once and then every `intervalMs` (default 60 s), the sessions the `retention`
+   * option says are expired, in batches, with `reason: 'retention'` on their `deleted` events.
+   * Expiry is judged by the store's clock (Redis TIME), so instances with skewed clocks agree,
+   * unless the manager was given its own `clock`. Safe to run on every instance.
+   */
+  startRetentionSweeper(options: RetentionSweeperOptions = {}): RetentionSweeper {
+    const search = this.searchStore();
+    const store = this.store;
+    const now = store.now && !this.customClock ? () => (store.now as () => Promise<number>).call(store) : async () => this.clock();
+    return startRetentionSweeper({ search: search.search, delete: store.delete.bind(store) }, this.retention, now, options);
   }
 
   /** The session with this id; throws `SessionNotFoundError` when there is none. */

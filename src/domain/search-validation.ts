@@ -10,6 +10,7 @@ import {
   type SessionFieldName,
   type StoreSearchFilter,
 } from './search.js';
+import { parseDuration } from './retention.js';
 import { SESSION_MODES, SESSION_STATUSES, type SessionMode, type SessionStatus } from './session.js';
 import { checkInteger, checkOneOf, checkString, checkUnknownFields, isPlainObject, requireObject } from './validation.js';
 
@@ -35,6 +36,7 @@ const FILTER_FIELDS = [
 ] as const;
 const SEARCH_FIELDS = new Set<string>([...FILTER_FIELDS, 'sortBy', 'sortOrder', 'limit', 'cursor', 'select']);
 const COUNT_FIELDS = new Set<string>(FILTER_FIELDS);
+const PRUNE_FIELDS = new Set<string>([...FILTER_FIELDS, 'olderThan']);
 /** An ISO 8601 date-time with a time zone, as search bounds take it (also the wire schema's pattern). */
 export const SEARCH_TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.(\\d{1,9}))?)?(?:Z|[+-]\\d{2}:\\d{2})$';
 const TIMESTAMP = new RegExp(SEARCH_TIMESTAMP_PATTERN);
@@ -69,6 +71,31 @@ export function validateCountFilter(raw: unknown, indexedKeys: readonly string[]
   const issues: ValidationIssue[] = [];
   checkUnknownFields(input, COUNT_FIELDS, issues);
   const filter = filterOf(input, indexedKeys, issues);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return filter;
+}
+
+/**
+ * Validates a prune: the filter fields plus `olderThan` (a duration such as `30d`, applied to
+ * `updatedAt` at `now`). An empty prune, which would delete every session, is refused.
+ */
+export function validatePruneInput(raw: unknown, indexedKeys: readonly string[], now: number): StoreSearchFilter {
+  const input = requireObject(raw ?? {}, 'prune input');
+  const issues: ValidationIssue[] = [];
+  checkUnknownFields(input, PRUNE_FIELDS, issues);
+  const filter = filterOf(input, indexedKeys, issues);
+  if (input.olderThan !== undefined) {
+    try {
+      const cutoff = now - parseDuration(String(input.olderThan), 'olderThan');
+      if (typeof input.olderThan !== 'string') throw new TypeError('not a string');
+      filter.updatedBefore = Math.min(filter.updatedBefore ?? cutoff, cutoff);
+    } catch {
+      issues.push({ path: 'olderThan', message: 'must be a duration: a whole number followed by s, m, h or d, such as 30d' });
+    }
+  }
+  if (Object.keys(input).length === 0) {
+    issues.push({ path: '', message: 'must name at least one filter field or olderThan: an empty prune would delete every session' });
+  }
   if (issues.length > 0) throw new ValidationError(issues);
   return filter;
 }

@@ -54,6 +54,12 @@ export interface SessionSearchQuery<Field extends SessionFieldName = SessionFiel
   select?: readonly Field[];
 }
 
+/** What `prune` deletes: sessions matching the filter and, with `olderThan`, last changed before now minus it. */
+export interface SessionPruneInput extends SessionSearchFilter {
+  /** A duration such as `30d`, `12h`, `15m`, `90s`, applied to `updatedAt`. */
+  olderThan?: string;
+}
+
 /** One page of a search. */
 export interface SessionSearchPage<Session = AgentSession> {
   sessions: Session[];
@@ -92,6 +98,8 @@ export interface StoreSearchQuery {
   sortOrder: SearchSortOrder;
   limit: number;
   after?: SearchPosition;
+  /** When true the store may skip counting and answer `total: -1` (bulk deletions walk without it). */
+  skipTotal?: boolean;
 }
 
 /** A page as stores return it. */

@@ -1,4 +1,4 @@
-import type { SessionEventListener, StoreSubscribeOptions, Unsubscribe } from './events.js';
+import type { SessionDeleteReason, SessionEventListener, StoreSubscribeOptions, Unsubscribe } from './events.js';
 import type { SessionRunStore } from './runs.js';
 import type { StoreSearchFilter, StoreSearchQuery, StoreSearchResult } from './search.js';
 import type { AgentSession, SessionMetadata, SessionStatus } from './session.js';
@@ -42,6 +42,14 @@ export type UpdateOutcome =
   | { outcome: 'version_conflict'; session: AgentSession }
   | { outcome: 'status_conflict'; session: AgentSession };
 
+/** When a delete may be applied, and what its event says. */
+export interface DeleteCondition {
+  /** Apply only while the session is at this version. */
+  expectedVersion?: number;
+  /** Recorded as `reason` on the `deleted` event (bulk deletions only). */
+  reason?: SessionDeleteReason;
+}
+
 /** How a delete ended. */
 export type DeleteOutcome =
   | { outcome: 'deleted'; session: AgentSession }
@@ -77,7 +85,7 @@ export interface SessionStore extends Partial<SessionRunStore> {
    */
   update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome>;
   /** Removes the session (and every index entry of it) if it is at `expectedVersion`, when given. */
-  delete(id: string, condition?: { expectedVersion?: number }): Promise<DeleteOutcome>;
+  delete(id: string, condition?: DeleteCondition): Promise<DeleteOutcome>;
   /**
    * Calls `listener` with every event recorded from now on (or after `options.after`), in order.
    * Resolves once the subscription is live: every change made after that is delivered.
@@ -97,6 +105,8 @@ export interface SessionStore extends Partial<SessionRunStore> {
   search?(query: StoreSearchQuery): Promise<StoreSearchResult>;
   /** The exact number of sessions matching `filter`, from the same indexes as `search`. */
   count?(filter: StoreSearchFilter): Promise<number>;
+  /** The backend's own clock in ms (Redis: TIME), so instances with skewed clocks judge retention alike. */
+  now?(): Promise<number>;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` when it does not. */
   ping?(): Promise<void>;
   /** Releases connections the store opened itself. */

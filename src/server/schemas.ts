@@ -3,9 +3,11 @@ import {
   CURSOR_MAX_LENGTH,
   LIMITS,
   SEARCH_TIMESTAMP_PATTERN,
+  SESSION_DELETE_REASONS,
   SESSION_EVENT_TYPES,
   SESSION_MODES,
   SESSION_STATUSES,
+  type SessionDeleteReason,
   type SessionEventType,
   type SessionMode,
   type SessionStatus,
@@ -196,6 +198,9 @@ export const SessionEventResource = Type.Object(
     session: SessionResource,
     previous_status: Nullable(StringEnum<SessionStatus>(SESSION_STATUSES, 'The status before the change; `null` for `created`.')),
     at: Type.String({ description: 'When the store recorded the change (ISO 8601 UTC).' }),
+    reason: Type.Optional(
+      StringEnum<SessionDeleteReason>(SESSION_DELETE_REASONS, 'Only on `deleted` by a bulk deletion: `retention` (the sweeper) or `prune`.'),
+    ),
   },
   { additionalProperties: false },
 );

@@ -44,6 +44,7 @@ export function toSessionEventResource(event: SessionEvent): SessionEventResourc
     session: toSessionResource(event.session),
     previous_status: event.previousStatus,
     at: event.at,
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type {
   AgentSession,
+  SessionDeleteReason,
   SessionEvent,
   SessionEventListener,
   SessionEventType,
@@ -22,13 +23,14 @@ export class MemoryEventLog {
 
   constructor(private readonly retain: number = DEFAULT_MEMORY_EVENT_RETENTION) {}
 
-  record(type: SessionEventType, session: AgentSession, previousStatus: SessionStatus | null): void {
+  record(type: SessionEventType, session: AgentSession, previousStatus: SessionStatus | null, reason?: SessionDeleteReason): void {
     const event: SessionEvent = Object.freeze({
       id: String(++this.lastId),
       type,
       session,
       previousStatus,
       at: new Date().toISOString(),
+      ...(reason === undefined ? {} : { reason }),
     });
     this.recent.push(event);
     if (this.recent.length > this.retain) this.recent.shift();

@@ -50,7 +50,7 @@ export class MemorySearchIndex {
 
   search(query: StoreSearchQuery, sessionOf: (id: string) => AgentSession): StoreSearchResult {
     const plan = planSearch(query.filter, query.sortBy, this.indexedMetadataKeys, query.after, query.sortOrder);
-    const total = this.total(plan, sessionOf);
+    const total = query.skipTotal ? -1 : this.total(plan, sessionOf);
     const sessions: AgentSession[] = [];
     let hasMore = false;
     for (const session of this.walk(plan, query.sortOrder === 'asc', plan.from, plan.to, sessionOf)) {

@@ -1,5 +1,6 @@
 import type {
   AgentSession,
+  DeleteCondition,
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
@@ -116,7 +117,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'updated', session: this.replace(entry, next), previous: current };
   }
 
-  async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
+  async delete(id: string, condition: DeleteCondition = {}): Promise<DeleteOutcome> {
     const entry = this.entries.get(id);
     if (!entry) return { outcome: 'not_found' };
     if (condition.expectedVersion !== undefined && condition.expectedVersion !== entry.session.version) {
@@ -126,7 +127,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     this.index(entry, 'remove');
     this.searchIndex.remove(entry.session);
     this.runs.delete(id);
-    this.events.record('deleted', entry.session, entry.session.status);
+    this.events.record('deleted', entry.session, entry.session.status, condition.reason);
     return { outcome: 'deleted', session: entry.session };
   }
 
@@ -180,6 +181,10 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       if (run.leaseUntil <= now) expired.push(id);
     }
     return expired;
+  }
+
+  async now(): Promise<number> {
+    return Date.now();
   }
 
   /** Always reachable: it lives in this process. */

@@ -40,14 +40,14 @@ export class RedisSearch {
     let total = -1;
     for (;;) {
       const wanted = query.limit + 1 - rows.length;
-      const withTotal = total === -1 && !plan.checks;
+      const withTotal = total === -1 && !plan.checks && !query.skipTotal;
       const [page, last, exhausted, pageTotal] = await this.call(plan, query.sortOrder, start, end, wanted, withTotal);
       if (withTotal) total = pageTotal;
       rows.push(...(JSON.parse(page) as string[][]));
       if (exhausted === 1 || rows.length > query.limit) break;
       start = `(${last}`;
     }
-    if (total === -1) total = await this.countChecked(plan);
+    if (total === -1 && !query.skipTotal) total = await this.countChecked(plan);
     return {
       sessions: rows.slice(0, query.limit).map(fromFieldValues),
       hasMore: rows.length > query.limit,

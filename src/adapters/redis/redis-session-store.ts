@@ -1,5 +1,6 @@
 import type {
   AgentSession,
+  DeleteCondition,
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
@@ -142,7 +143,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { outcome: outcome as 'unchanged' | 'version_conflict' | 'status_conflict', session: fromHashFields(current) };
   }
 
-  async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
+  async delete(id: string, condition: DeleteCondition = {}): Promise<DeleteOutcome> {
     const [outcome, current] = (await this.run(() =>
       this.scripts.agentSessionsDelete(
         this.keys.session(id),
@@ -152,6 +153,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
         id,
         optional(condition.expectedVersion),
         this.maxEvents,
+        condition.reason ?? '',
       ),
     )) as Reply;
     if (outcome === 'not_found') return { outcome };
@@ -208,6 +210,12 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
 
   async expiredRuns(now: number, limit: number): Promise<string[]> {
     return this.run(() => this.client.zrangebyscore(this.keys.leases, '-inf', now, 'LIMIT', 0, limit));
+  }
+
+  /** Redis's clock (TIME), in ms. */
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.run(() => this.client.time());
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   /** One PING: resolves while Redis answers, rejects with `StoreUnavailableError` when it does not. */

@@ -17,6 +17,7 @@ export const DELETE_SESSION = `
   ARGV[2] session id
   ARGV[3] expected version, or '' for any
   ARGV[4] event stream max length (approximate trim)
+  ARGV[5] reason for the 'deleted' event ('' for none), as event.reason
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
@@ -37,6 +38,10 @@ redis.call('ZREM', base .. 'st:' .. session.status, id)
 redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
 unindexSearch(base, id, session)
 dropRun(KEYS[4], KEYS[5], id)
-emitEvent(KEYS[3], ARGV[4], 'deleted', session.status, current)
+local eventFields = current
+if ARGV[5] ~= '' then
+  eventFields = {'event.reason', ARGV[5], unpack(current)}
+end
+emitEvent(KEYS[3], ARGV[4], 'deleted', session.status, eventFields)
 return {'deleted', current}
 `;
