@@ -30,6 +30,7 @@ export async function runSearchBench(storeName: string, log: (line: string) => v
     const { firstMessage, exited } = await forkTsx<SearchMeasurement>(WORKER, [storeName, String(count)], ['--max-old-space-size=8192']);
     await exited;
     measurements.push(firstMessage);
+    log(`    ${JSON.stringify(firstMessage)}`);
   }
   const [smallest, largest] = [measurements[0], measurements[measurements.length - 1]];
   return {

@@ -31,7 +31,7 @@ async function main(args: string[]): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
   const store = await createStoreFromConfig(config);
   const running = await startServer({
-    manager: createAgentSessionManager({ store }),
+    manager: createAgentSessionManager({ store, retention: config.retention || undefined }),
     port: config.port,
     host: config.host,
     logger,
@@ -40,6 +40,7 @@ async function main(args: string[]): Promise<number> {
     corsOrigins: config.corsOrigins,
     eventHeartbeatMs: config.eventHeartbeatMs,
     leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
+    retentionSweepIntervalMs: config.retentionSweepIntervalMs || false,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,

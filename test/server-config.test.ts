@@ -26,6 +26,8 @@ describe('server configuration', () => {
       REDIS_PREFIX: 'app1',
       REDIS_EVENT_STREAM_MAX_LENGTH: '500',
       INDEXED_METADATA_KEYS: 'user_id, project',
+      RETENTION: 'completed:7d,failed:30d',
+      RETENTION_SWEEP_INTERVAL_MS: '5000',
       LOG_LEVEL: 'warn',
       BODY_LIMIT: '1mb',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
@@ -46,6 +48,8 @@ describe('server configuration', () => {
       redisPrefix: 'app1',
       redisEventStreamMaxLength: 500,
       indexedMetadataKeys: ['user_id', 'project'],
+      retention: 'completed:7d,failed:30d',
+      retentionSweepIntervalMs: 5000,
       logLevel: 'warn',
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
@@ -125,5 +129,12 @@ describe('server configuration', () => {
     const { problems } = loadConfig({ INDEXED_METADATA_KEYS: 'user_id,a:b' });
     expect(problems.map((p) => p.variable)).to.deep.equal(['INDEXED_METADATA_KEYS']);
     expect(problems[0].message).to.contain("'a:b'");
+  });
+  it('reads RETENTION as status:duration pairs and refuses a bad status or unit', () => {
+    expect(loadConfig({}).config?.retention).to.equal('');
+    expect(loadConfig({}).config?.retentionSweepIntervalMs).to.equal(60_000);
+    for (const bad of ['done:7d', 'completed:7w', 'completed', 'completed:7d:1']) {
+      expect(loadConfig({ RETENTION: bad }).problems.map((p) => p.variable), bad).to.deep.equal(['RETENTION']);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type {
   CountSessionsBody,
   CreatedResource,
+  PruneSessionsBody,
   CreateSessionBody,
   SearchPageResource,
   SearchSessionsBody,
@@ -114,6 +115,11 @@ export class AgentSessionClient {
   /** The exact number of sessions matching a filter (the search filter fields). */
   async count(filter: CountSessionsBody = {}, options?: CallOptions): Promise<number> {
     return ((await this.send({ method: 'POST', path: '/count', body: filter, options })).body as { count: number }).count;
+  }
+
+  /** Deletes every session matching the filter (and `older_than`); answers how many. */
+  async prune(body: PruneSessionsBody, options?: CallOptions): Promise<{ deleted: number }> {
+    return (await this.send({ method: 'POST', path: '/prune', body, options })).body as { deleted: number };
   }
 
   /** The session and its `etag`, for a later conditional write. */

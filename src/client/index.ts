@@ -31,5 +31,6 @@ export type {
   SearchSessionsBody,
   CountSessionsBody,
   SearchPageResource,
+  PruneSessionsBody,
 } from '../server/schemas.js';
 export type { SessionStatus, SessionMode } from '../domain/session.js';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
+import { DEFAULT_RETENTION_SWEEP_INTERVAL_MS, parseRetention } from '../domain/retention.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
@@ -12,6 +13,10 @@ export interface ServerConfig {
   redisEventStreamMaxLength: number;
   /** Top-level metadata keys that search and count may filter on. */
   indexedMetadataKeys: string[];
+  /** Per-status retention as written, such as `completed:7d,failed:30d` ('' keeps everything). */
+  retention: string;
+  /** 0: no retention sweeper. */
+  retentionSweepIntervalMs: number;
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -121,6 +126,27 @@ const SPECS = [
       if (bad !== undefined) throw new Error(`has '${bad}': each key must be 1-64 of A-Z a-z 0-9 _ . -`);
       return keys;
     },
+  },
+  {
+    variable: 'RETENTION',
+    key: 'retention',
+    fallback: '',
+    description: 'Per-status retention after the last change, such as completed:7d,failed:30d (units s, m, h, d); empty keeps sessions forever.',
+    parse: (raw: string) => {
+      try {
+        parseRetention(raw);
+      } catch (error) {
+        throw new Error((error as Error).message.replace(/\.$/, ''));
+      }
+      return raw.trim();
+    },
+  },
+  {
+    variable: 'RETENTION_SWEEP_INTERVAL_MS',
+    key: 'retentionSweepIntervalMs',
+    fallback: String(DEFAULT_RETENTION_SWEEP_INTERVAL_MS),
+    description: 'How often expired sessions (RETENTION) are deleted; 0 turns the sweeper off.',
+    parse: integerIn(0, 86_400_000),
   },
   { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
   { variable: 'BODY_LIMIT', key: 'bodyLimitBytes', fallback: '256kb', description: 'Largest request body (b, kb or mb).', parse: byteSize },

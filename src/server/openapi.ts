@@ -27,6 +27,8 @@ const COMPONENT_SCHEMAS = {
   CountSessionsBody: schemas.CountSessionsBody,
   SearchPage: schemas.SearchPageResource,
   Count: schemas.CountResource,
+  PruneSessionsBody: schemas.PruneSessionsBody,
+  Pruned: schemas.PrunedResource,
 };
 type ComponentName = keyof typeof COMPONENT_SCHEMAS;
 
@@ -201,6 +203,17 @@ function build(): OpenApiDocument {
           summary: 'Count the agent sessions matching a filter (the search filter fields).',
           requestBody: { required: false, content: json('CountSessionsBody') },
           responses: { '200': { description: 'The exact count.', content: json('Count') }, ...errorResponses(WITH_BODY, [501]) },
+        },
+      },
+      [`${COLLECTION_PATH}/prune`]: {
+        post: {
+          operationId: 'pruneAgentSessions',
+          summary: 'Delete every session matching a filter and, with `older_than`, last changed longer ago than that.',
+          description:
+            'Batched; each deletion is atomic and emits a `deleted` event with `reason: "prune"`. At least one field is ' +
+            'required (an empty prune would delete everything).',
+          requestBody: { required: true, content: json('PruneSessionsBody') },
+          responses: { '200': { description: 'How many sessions were deleted.', content: json('Pruned') }, ...errorResponses(WITH_BODY, [501]) },
         },
       },
       [`${COLLECTION_PATH}/events`]: eventStream(

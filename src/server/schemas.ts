@@ -180,6 +180,21 @@ export type SearchSessionsBody = Static<typeof SearchSessionsBody>;
 export const CountSessionsBody = Type.Object(SEARCH_FILTER_FIELDS, { additionalProperties: false });
 export type CountSessionsBody = Static<typeof CountSessionsBody>;
 
+/** POST /api/v1/agent-sessions/prune request body: the filter fields and `older_than`. */
+export const PruneSessionsBody = Type.Object(
+  {
+    ...SEARCH_FILTER_FIELDS,
+    older_than: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,9}(s|m|h|d)$', description: 'Only sessions last changed longer ago than this, such as `30d` (units s, m, h, d).' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PruneSessionsBody = Static<typeof PruneSessionsBody>;
+
+export const PrunedResource = Type.Object({ deleted: Type.Integer({ description: 'Sessions this call deleted.' }) });
+export type PrunedResource = Static<typeof PrunedResource>;
+
 /** One page of a search; sessions carry the selected fields only (always `id`). */
 export const SearchPageResource = Type.Object({
   sessions: Type.Array(Type.Intersect([Type.Partial(SessionResource), Type.Object({ id: Type.String() })])),

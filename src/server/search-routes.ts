@@ -3,15 +3,16 @@ import type { Context, Middleware } from 'koa';
 import type { AgentSessionManager } from '../domain/index.js';
 import { allowOnly } from './allow-only.js';
 import { readJsonBody } from './json-body.js';
-import { CountSessionsBody, SearchSessionsBody } from './schemas.js';
+import { CountSessionsBody, PruneSessionsBody, SearchSessionsBody } from './schemas.js';
 import { compileValidator } from './validate.js';
-import { toSearchFilter, toSearchPageResource, toSearchQuery } from './wire.js';
+import { toPruneInput, toSearchFilter, toSearchPageResource, toSearchQuery } from './wire.js';
 
 const validateSearch = compileValidator(SearchSessionsBody, 'body');
 // Every field is optional, so a request without a body is the empty filter.
 const bodyOrEmpty = (ctx: Context, limit: number) =>
   !ctx.request.length && !ctx.get('Transfer-Encoding') ? Promise.resolve({}) : readJsonBody(ctx, limit);
 const validateCount = compileValidator(CountSessionsBody, 'body');
+const validatePrune = compileValidator(PruneSessionsBody, 'body');
 
 interface SearchRouteOptions {
   manager: AgentSessionManager;
@@ -21,8 +22,8 @@ interface SearchRouteOptions {
 }
 
 /**
- * POST {collection}/search (a page of a filtered, sorted search with a keyset cursor) and
- * POST {collection}/count. Registered before the `/:id` routes, so neither is taken for an id.
+ * POST {collection}/search (a page of a filtered, sorted search with a keyset cursor),
+ * POST {collection}/count and POST {collection}/prune (a batched bulk delete of a filter). Registered before the `/:id` routes, so neither is taken for an id.
  */
 export function addSearchRoutes(router: Router, options: SearchRouteOptions): void {
   const { manager, problems, collectionPath, bodyLimitBytes } = options;
@@ -37,6 +38,13 @@ export function addSearchRoutes(router: Router, options: SearchRouteOptions): vo
     ctx.body = { count: await manager.count(toSearchFilter(body)) };
   });
 
+  // A body is required: an empty prune would delete every session.
+  router.post(`${collectionPath}/prune`, ...problems, async (ctx) => {
+    const body = validatePrune(await readJsonBody(ctx, bodyLimitBytes));
+    ctx.body = await manager.prune(toPruneInput(body));
+  });
+
   router.all(`${collectionPath}/search`, ...problems, allowOnly(['POST', 'OPTIONS']));
   router.all(`${collectionPath}/count`, ...problems, allowOnly(['POST', 'OPTIONS']));
+  router.all(`${collectionPath}/prune`, ...problems, allowOnly(['POST', 'OPTIONS']));
 }

@@ -1,6 +1,7 @@
 import type {
   AgentSession,
   SessionFieldName,
+  SessionPruneInput,
   SessionSearchFilter,
   SessionSearchPage,
   SessionSearchQuery,
@@ -11,6 +12,7 @@ import type {
 } from '../domain/index.js';
 import type {
   CountSessionsBody,
+  PruneSessionsBody,
   SearchPageResource,
   SearchSessionsBody,
   SessionWireField,
@@ -99,6 +101,11 @@ export function toSearchFilter(body: CountSessionsBody): SessionSearchFilter {
     updatedAfter: body.updated_after,
     updatedBefore: body.updated_before,
   });
+}
+
+export function toPruneInput(body: PruneSessionsBody): SessionPruneInput {
+  const { older_than: olderThan, ...filter } = body;
+  return withoutUndefined({ ...toSearchFilter(filter), olderThan });
 }
 
 export function toSearchQuery(body: SearchSessionsBody): SessionSearchQuery {

@@ -5,6 +5,7 @@ import { describeCrudContract } from './crud-contract.js';
 import { describeEventContract } from './events-contract.js';
 import { describeListContract } from './list-contract.js';
 import { describeRunContract } from './runs-contract.js';
+import { describeRetentionContract } from './retention-contract.js';
 import { CONTRACT_INDEXED_METADATA_KEYS, describeSearchContract } from './search-contract.js';
 import { describeStateMachineContract } from './state-machine-contract.js';
 
@@ -52,5 +53,6 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
     describeEventContract(context);
     describeRunContract(context);
     describeSearchContract(context);
+    describeRetentionContract(context);
   });
 }
