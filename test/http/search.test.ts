@@ -114,4 +114,41 @@ describe('HTTP search and count', () => {
       expect(del.status, `DELETE ${path}`).to.equal(405);
     }
   });
+
+  describe('POST /api/v1/agent-sessions/prune', () => {
+    let clockServer: TestServer;
+    let now = Date.parse('2026-02-01T00:00:00.000Z');
+
+    beforeEach(async () => {
+      const store = new MemorySessionStore({ indexedMetadataKeys: ['user_id'] });
+      clockServer = await startTestServer({ manager: createAgentSessionManager({ store, clock: () => now }) });
+    });
+
+    afterEach(async () => {
+      await clockServer.running.close();
+      expect(clockServer.unexpectedErrors, 'errors that became 500s').to.deep.equal([]);
+    });
+
+    it('deletes the matching sessions older than older_than and answers {"deleted": n}', async () => {
+      const post = (path: string, body?: unknown) => clockServer.request('POST', `${BASE}${path}`, body === undefined ? {} : { body });
+      for (let i = 0; i < 3; i++) expect((await post('', { db_connection_id: 'db1', metadata: { user_id: 'a' } })).status).to.equal(201);
+      expect((await post('', { db_connection_id: 'db2' })).status).to.equal(201);
+      now += 31 * 86_400_000;
+      expect((await post('', { db_connection_id: 'db1' })).status).to.equal(201);
+      const response = await post('/prune', { db_connection_id: 'db1', older_than: '30d' });
+      expect(response.status).to.equal(200);
+      expect(await response.json()).to.deep.equal({ deleted: 3 });
+      expect(await (await post('/count', {})).json()).to.deep.equal({ count: 2 });
+    });
+
+    it('refuses an empty body, an unknown field and a bad older_than with 400 naming them', async () => {
+      const post = (body?: unknown) => clockServer.request('POST', `${BASE}/prune`, body === undefined ? {} : { body });
+      expect((await post()).status).to.equal(400);
+      expect((await post({})).status).to.equal(400);
+      await expectProblemNaming(await post({ older_than: '30 days' }), 'older_than', 'prune older_than');
+      await expectProblemNaming(await post({ everything: true }), 'everything', 'prune unknown field');
+      const get = await clockServer.request('GET', `${BASE}/prune`);
+      expect(get.status).to.equal(405);
+    });
+  });
 });
