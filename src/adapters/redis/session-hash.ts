@@ -1,4 +1,4 @@
-import type { AgentSession, SessionMode, SessionStatus } from '../../domain/index.js';
+import { SESSION_FIELD_NAMES, type AgentSession, type SessionMode, type SessionStatus } from '../../domain/index.js';
 
 // How a session is kept in its Redis hash. Timestamps are integer milliseconds (the update script
 // computes `updatedAt` from them), title and metadata are JSON (so `null` survives and the update
@@ -20,19 +20,8 @@ export function toHashFields(session: AgentSession): string[] {
   ];
 }
 
-/** The hash fields of a session, in the order `fromFieldValues` reads them. */
-export const SESSION_FIELDS = [
-  'id',
-  'dbConnectionId',
-  'status',
-  'mode',
-  'recursionLimit',
-  'title',
-  'createdAt',
-  'updatedAt',
-  'metadata',
-  'version',
-] as const;
+/** The hash fields of a session, in the order `fromFieldValues` reads them (the domain's field order). */
+export const SESSION_FIELDS = SESSION_FIELD_NAMES;
 
 /** The session from HMGET's values for `SESSION_FIELDS`, in that order. */
 export function fromFieldValues(values: readonly string[]): AgentSession {
