@@ -123,6 +123,33 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return this.searcher.count(filter);
   }
 
+  /**
+   * Rewrites every session's search entries for this store's `indexedMetadataKeys`: run it once
+   * after changing them, or after upgrading from a version without search (sessions written since
+   * are indexed already). Safe while the store is in use: each session is one atomic script,
+   * skipped and read again if it changed meanwhile. Resolves with how many sessions it visited.
+   */
+  async reindexSearch(): Promise<number> {
+    let cursor = '0';
+    let visited = 0;
+    do {
+      const [next, flat] = await this.run(() => this.client.zscan(this.keys.index(), cursor, 'COUNT', 500));
+      cursor = next;
+      for (let i = 0; i < flat.length; i += 2) {
+        const id = flat[i];
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const metadata = await this.run(() => this.client.hget(this.keys.session(id), 'metadata'));
+          if (metadata === null) break;
+          const tokens = this.tokensOf(JSON.parse(metadata) as AgentSession['metadata']);
+          const done = await this.run(() => this.scripts.agentSessionsReindex(this.keys.session(id), this.keys.indexBase, id, metadata, tokens));
+          if (done !== -1) break;
+        }
+        visited++;
+      }
+    } while (cursor !== '0');
+    return visited;
+  }
+
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const { allowedFromStatuses } = condition;
     const [outcome, current, next] = await this.statusScript(

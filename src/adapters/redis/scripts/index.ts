@@ -3,6 +3,7 @@ import { DELETE_SESSION } from './delete-session.js';
 import { END_RUN } from './end-run.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { LIST_SESSIONS } from './list-sessions.js';
+import { REINDEX_SESSION } from './reindex-session.js';
 import { RENEW_RUN } from './renew-run.js';
 import { SEARCH_SESSIONS } from './search-sessions.js';
 import { START_RUN } from './start-run.js';
@@ -20,6 +21,7 @@ export interface SessionScripts {
   agentSessionsRenewRun: Script;
   agentSessionsEndRun: Script;
   agentSessionsSearch: Script;
+  agentSessionsReindex: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
@@ -33,6 +35,7 @@ const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys?: number; lua: st
   agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
   // Variable: one search index per wanted status, so the key count is passed with each call.
   agentSessionsSearch: { lua: SEARCH_SESSIONS },
+  agentSessionsReindex: { numberOfKeys: 1, lua: REINDEX_SESSION },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */
