@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { FanoutResult } from './fanout-bench.js';
 import type { HttpComparison } from './http-bench.js';
 import type { RedisOpsComparison } from './redis-ops-bench.js';
 import type { ScaleResult } from './scale-bench.js';
@@ -29,7 +30,12 @@ const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** The results as Markdown table rows: what, ours, baseline, ratio, goal, verdict. */
-export function resultTable(http: HttpComparison[], scale: ScaleResult[], redisOps: RedisOpsComparison[] = []): string {
+export function resultTable(
+  http: HttpComparison[],
+  scale: ScaleResult[],
+  redisOps: RedisOpsComparison[] = [],
+  fanout: FanoutResult[] = [],
+): string {
   const rows: string[][] = [];
   for (const c of http) {
     const show = (f: HttpComparison['ours']) =>
@@ -86,6 +92,17 @@ export function resultTable(http: HttpComparison[], scale: ScaleResult[], redisO
       fixed(r.layerRatio, 2),
       '—',
       '—',
+    ]);
+  }
+  for (const f of fanout) {
+    const show = (l: FanoutResult['alone']) => `p50 ${fixed(l.p50Ms, 2)} / p99 ${fixed(l.p99Ms, 2)} ms`;
+    rows.push([
+      `${f.store}: PATCH latency with ${f.subscribers} event streams following vs none`,
+      show(f.followed),
+      show(f.alone),
+      fixed(f.ratio, 2),
+      `≤ ${f.goal}`,
+      verdict(f.ratio <= f.goal),
     ]);
   }
   const header = ['measure', 'ours', 'baseline', 'ratio', 'goal', 'result'];

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPrivateRedis } from '../test/helpers/redis-server.js';
+import { runFanoutBench } from './fanout-bench.js';
 import { runHttpBench } from './http-bench.js';
 import { runRedisOpsBench } from './redis-ops-bench.js';
 import { describeMachine, resultTable } from './report.js';
@@ -42,10 +43,17 @@ try {
   log('Redis store vs one raw ioredis command');
   const redisOps = redis ? await runRedisOpsBench(redis.url, log) : [];
 
-  const table = resultTable(http, scale, redisOps);
+  log('Event fan-out: PATCH latency with 200 event streams following against none');
+  const fanout = [];
+  for (const name of Object.keys(BENCH_STORES)) {
+    if (name === 'redis' && !redis) continue;
+    fanout.push(await runFanoutBench(name, log));
+  }
+
+  const table = resultTable(http, scale, redisOps, fanout);
   console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${table}\n`);
   // Written aside and renamed, so an interrupted run never leaves a half-written results file.
-  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps }, null, 2)}\n`);
+  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps, fanout }, null, 2)}\n`);
   renameSync(`${RESULTS}.tmp`, RESULTS);
   log(`wrote ${RESULTS}`);
 } finally {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
+import { ApiKeyRing, loadApiKeysFile, plainApiKeys } from './server/auth/api-keys.js';
 import { configHelp, loadConfig } from './server/config.js';
+import { MissingPackageError } from './server/optional-package.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig } from './server/store-from-config.js';
 
@@ -29,14 +31,26 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
-  const store = await createStoreFromConfig(config);
+  const store = await createStoreFromConfig(config).catch((error: unknown) => {
+    if (!(error instanceof MissingPackageError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    return undefined;
+  });
+  if (!store) return 1;
+  const plainKeys = plainApiKeys(config.apiKeys);
+  const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
-    manager: createAgentSessionManager({ store, retention: config.retention || undefined }),
+    manager: createAgentSessionManager({
+      store,
+      idempotencyTtlMs: config.idempotencyTtlMs,
+      runningLeaseMs: config.runningLeaseMs,
+      retention: config.retention || undefined,
+    }),
     port: config.port,
     host: config.host,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: config.apiKeys,
+    apiKeyRing: keyRing.size > 0 || config.apiKeysFile ? keyRing : undefined,
     corsOrigins: config.corsOrigins,
     eventHeartbeatMs: config.eventHeartbeatMs,
     leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
@@ -45,8 +59,21 @@ async function main(args: string[]): Promise<number> {
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections || undefined,
+    eventStreamMaxClients: config.eventStreamMaxClients,
+    eventStreamBufferBytes: config.eventStreamBufferBytes,
   });
-  logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
+  logger.info({ url: running.url, store: config.store, auth: keyRing.size > 0 }, `agent-sessions listening on ${running.url}`);
+
+  // SIGHUP re-reads the key file; open connections and streams go on. A bad file changes nothing.
+  process.on('SIGHUP', () => {
+    if (!config.apiKeysFile) return;
+    try {
+      keyRing.replace([...plainKeys, ...loadApiKeysFile(config.apiKeysFile)]);
+      logger.info({ keys: keyRing.size }, 'API key file reloaded');
+    } catch (error) {
+      logger.error({ err: error }, `API key file not reloaded, the previous keys stay: ${(error as Error).message}`);
+    }
+  });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -7,7 +7,6 @@ export * from './search.js';
 export { CURSOR_MAX_LENGTH, SEARCH_TIMESTAMP_PATTERN } from './search-validation.js';
 export {
   DEFAULT_RETENTION_SWEEP_INTERVAL_MS,
-  parseDuration,
   parseRetention,
   type RetentionPolicy,
   type RetentionSweeper,
@@ -15,7 +14,12 @@ export {
 } from './retention.js';
 export * from './events.js';
 export * from './runs.js';
-export * from './manager.js';
+export { AgentSessionManager, type AgentSessionManagerOptions } from './manager.js';
+export * from './principal.js';
+export { ScopedSessionManager, type AuditEntry, type AuditSink, type ScopedManagerOptions } from './scoped-manager.js';
+export * from './idempotency.js';
+export { BULK_BATCH_SIZE, type BulkStatusFilter } from './bulk-status.js';
+export { parseDuration } from './duration.js';
 export { newSessionId } from './session-id.js';
 export * from './session-events.js';
 export {

@@ -1,3 +1,4 @@
+import { parseDuration } from './duration.js';
 import type { SessionDeleteReason } from './events.js';
 import type { SearchPosition, StoreSearchFilter } from './search.js';
 import type { SessionStore } from './session-store.js';
@@ -26,14 +27,11 @@ export const DEFAULT_RETENTION_SWEEP_INTERVAL_MS = 60_000;
 /** Sessions read and deleted per batch of a bulk deletion. */
 export const BULK_DELETE_BATCH = 100;
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DURATION = /^([0-9]{1,9})(s|m|h|d)$/;
-
 /** `30d`, `12h`, `15m` or `90s` in ms; throws a TypeError naming `what` otherwise. */
-export function parseDuration(text: string, what = 'duration'): number {
-  const match = DURATION.exec(text.trim());
-  if (!match) throw new TypeError(`${what} must be a whole number followed by s, m, h or d (such as 30d), got '${text}'.`);
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+export function durationMs(text: string, what = 'duration'): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new TypeError(`${what} must be a whole number from 1 followed by s, m, h or d (such as 30d), got '${text}'.`);
+  return ms;
 }
 
 /** `completed:7d,failed:30d` as a policy; throws a TypeError naming the bad part. */
@@ -44,7 +42,7 @@ export function parseRetention(text: string): RetentionPolicy {
     if (!SESSION_STATUSES.includes(status as SessionStatus) || duration === undefined || rest.length > 0) {
       throw new TypeError(`'${part}' is not <status>:<duration> with a status of ${SESSION_STATUSES.join(', ')}.`);
     }
-    policy[status as SessionStatus] = parseDuration(duration, `the duration of '${status}'`);
+    policy[status as SessionStatus] = durationMs(duration, `the duration of '${status}'`);
   }
   return policy;
 }
@@ -56,7 +54,7 @@ export function checkRetention(raw: Partial<Record<string, string | number>> | s
   const policy: RetentionPolicy = {};
   for (const [status, value] of Object.entries(raw)) {
     if (!SESSION_STATUSES.includes(status as SessionStatus)) throw new TypeError(`retention: '${status}' is not a status.`);
-    const ms = typeof value === 'number' ? value : parseDuration(String(value), `retention.${status}`);
+    const ms = typeof value === 'number' ? value : durationMs(String(value), `retention.${status}`);
     if (!Number.isSafeInteger(ms) || ms < 1) throw new TypeError(`retention.${status} must be a positive duration.`);
     policy[status as SessionStatus] = ms;
   }

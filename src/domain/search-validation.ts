@@ -10,7 +10,7 @@ import {
   type SessionFieldName,
   type StoreSearchFilter,
 } from './search.js';
-import { parseDuration } from './retention.js';
+import { durationMs } from './retention.js';
 import { SESSION_MODES, SESSION_STATUSES, type SessionMode, type SessionStatus } from './session.js';
 import { checkInteger, checkOneOf, checkString, checkUnknownFields, isPlainObject, requireObject } from './validation.js';
 
@@ -86,11 +86,11 @@ export function validatePruneInput(raw: unknown, indexedKeys: readonly string[],
   const filter = filterOf(input, indexedKeys, issues);
   if (input.olderThan !== undefined) {
     try {
-      const cutoff = now - parseDuration(String(input.olderThan), 'olderThan');
+      const cutoff = now - durationMs(String(input.olderThan), 'olderThan');
       if (typeof input.olderThan !== 'string') throw new TypeError('not a string');
       filter.updatedBefore = Math.min(filter.updatedBefore ?? cutoff, cutoff);
     } catch {
-      issues.push({ path: 'olderThan', message: 'must be a duration: a whole number followed by s, m, h or d, such as 30d' });
+      issues.push({ path: 'olderThan', message: 'must be a duration: a whole number from 1 followed by s, m, h or d, such as 30d' });
     }
   }
   if (Object.keys(input).length === 0) {

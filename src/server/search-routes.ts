@@ -1,21 +1,19 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { AgentSessionManager } from '../domain/index.js';
+import type { ScopedSessionManager } from '../domain/index.js';
 import { allowOnly } from './allow-only.js';
-import { readJsonBody } from './json-body.js';
+import { readJsonBody, readOptionalJsonBody } from './json-body.js';
 import { CountSessionsBody, PruneSessionsBody, SearchSessionsBody } from './schemas.js';
 import { compileValidator } from './validate.js';
 import { toPruneInput, toSearchFilter, toSearchPageResource, toSearchQuery } from './wire.js';
 
 const validateSearch = compileValidator(SearchSessionsBody, 'body');
-// Every field is optional, so a request without a body is the empty filter.
-const bodyOrEmpty = (ctx: Context, limit: number) =>
-  !ctx.request.length && !ctx.get('Transfer-Encoding') ? Promise.resolve({}) : readJsonBody(ctx, limit);
 const validateCount = compileValidator(CountSessionsBody, 'body');
 const validatePrune = compileValidator(PruneSessionsBody, 'body');
 
 interface SearchRouteOptions {
-  manager: AgentSessionManager;
+  /** The caller's view of the manager: its scopes and db connections apply, its writes are audited. */
+  view: (ctx: Context) => ScopedSessionManager;
   problems: Middleware[];
   collectionPath: string;
   bodyLimitBytes: number;
@@ -23,25 +21,26 @@ interface SearchRouteOptions {
 
 /**
  * POST {collection}/search (a page of a filtered, sorted search with a keyset cursor),
- * POST {collection}/count and POST {collection}/prune (a batched bulk delete of a filter). Registered before the `/:id` routes, so neither is taken for an id.
+ * POST {collection}/count and POST {collection}/prune (a batched bulk delete of a filter). Every field of search and count is
+ * optional, so a request without a body is the empty filter. Registered before the `/:id` routes, so neither is taken for an id.
  */
 export function addSearchRoutes(router: Router, options: SearchRouteOptions): void {
-  const { manager, problems, collectionPath, bodyLimitBytes } = options;
+  const { view, problems, collectionPath, bodyLimitBytes } = options;
 
   router.post(`${collectionPath}/search`, ...problems, async (ctx) => {
-    const body = validateSearch(await bodyOrEmpty(ctx, bodyLimitBytes));
-    ctx.body = toSearchPageResource(await manager.search(toSearchQuery(body)));
+    const body = validateSearch(await readOptionalJsonBody(ctx, bodyLimitBytes));
+    ctx.body = toSearchPageResource(await view(ctx).search(toSearchQuery(body)));
   });
 
   router.post(`${collectionPath}/count`, ...problems, async (ctx) => {
-    const body = validateCount(await bodyOrEmpty(ctx, bodyLimitBytes));
-    ctx.body = { count: await manager.count(toSearchFilter(body)) };
+    const body = validateCount(await readOptionalJsonBody(ctx, bodyLimitBytes));
+    ctx.body = { count: await view(ctx).count(toSearchFilter(body)) };
   });
 
   // A body is required: an empty prune would delete every session.
   router.post(`${collectionPath}/prune`, ...problems, async (ctx) => {
     const body = validatePrune(await readJsonBody(ctx, bodyLimitBytes));
-    ctx.body = await manager.prune(toPruneInput(body));
+    ctx.body = await view(ctx).prune(toPruneInput(body));
   });
 
   router.all(`${collectionPath}/search`, ...problems, allowOnly(['POST', 'OPTIONS']));

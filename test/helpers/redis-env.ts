@@ -83,6 +83,7 @@ function envWith(
     prefixOf,
     harness: {
       create: newStore,
+      createWithEventRetention: (events) => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`, { eventStreamMaxLength: events }),
       async dispose(store) {
         await deleteKeys(nodes(), prefixOf(store));
         await store.close?.();

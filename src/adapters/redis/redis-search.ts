@@ -4,15 +4,16 @@ import {
   type EntryBound,
   type SearchPlan,
 } from '../../domain/search-index.js';
-import type { StoreSearchFilter, StoreSearchQuery, StoreSearchResult } from '../../domain/index.js';
+import type { AgentSession, StoreSearchFilter, StoreSearchQuery, StoreSearchResult } from '../../domain/index.js';
 import type { SessionKeys } from './keys.js';
 import type { SessionScripts } from './scripts/index.js';
-import { fromFieldValues } from './session-hash.js';
 
 /** Default of the most index entries one search script call examines, so Redis is never blocked for long. */
 export const DEFAULT_SEARCH_SCAN_BUDGET = 1000;
 
 type Runner = <T>(command: () => Promise<T>) => Promise<T>;
+/** A row of the search script as a session, or `undefined` for one the store will not serve (corrupt). */
+type RowDecoder = (row: (string | false)[]) => AgentSession | undefined;
 type ScriptReply = [string, string, number, number, number];
 
 /**
@@ -27,6 +28,7 @@ export class RedisSearch {
     private readonly keys: SessionKeys,
     private readonly indexedMetadataKeys: readonly string[],
     private readonly run: Runner,
+    private readonly decode: RowDecoder,
     private readonly scanBudget = DEFAULT_SEARCH_SCAN_BUDGET,
   ) {}
 
@@ -36,20 +38,20 @@ export class RedisSearch {
     const desc = query.sortOrder === 'desc';
     let start = desc ? upperBound(plan.to) : lowerBound(plan.from);
     const end = desc ? lowerBound(plan.from) : upperBound(plan.to);
-    const rows: string[][] = [];
+    const rows: (string | false)[][] = [];
     let total = -1;
     for (;;) {
       const wanted = query.limit + 1 - rows.length;
       const withTotal = total === -1 && !plan.checks && !query.skipTotal;
       const [page, last, exhausted, pageTotal] = await this.call(plan, query.sortOrder, start, end, wanted, withTotal);
       if (withTotal) total = pageTotal;
-      rows.push(...(JSON.parse(page) as string[][]));
+      rows.push(...(JSON.parse(page) as (string | false)[][]));
       if (exhausted === 1 || rows.length > query.limit) break;
       start = `(${last}`;
     }
     if (total === -1 && !query.skipTotal) total = await this.countChecked(plan);
     return {
-      sessions: rows.slice(0, query.limit).map(fromFieldValues),
+      sessions: rows.slice(0, query.limit).flatMap((row) => this.decode(row) ?? []),
       hasMore: rows.length > query.limit,
       total,
     };

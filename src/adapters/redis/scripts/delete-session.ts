@@ -1,3 +1,4 @@
+import { INDEX_KEYS_LUA } from '../keys.js';
 import { DROP_RUN, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
@@ -27,15 +28,16 @@ export const DELETE_SESSION = `
 ]]
 ${EMIT_EVENT}
 ${DROP_RUN}
-${SEARCH_INDEX}
 ${LOAD_SESSION}
+${INDEX_KEYS_LUA}
+${SEARCH_INDEX}
 
 local base, id = ARGV[1], ARGV[2]
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], id)
-redis.call('ZREM', base .. 'db:' .. session.dbConnectionId, id)
-redis.call('ZREM', base .. 'st:' .. session.status, id)
-redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
+redis.call('ZREM', dbIndex(base, session.dbConnectionId), id)
+redis.call('ZREM', statusIndex(base, session.status), id)
+redis.call('ZREM', dbStatusIndex(base, session.status, session.dbConnectionId), id)
 unindexSearch(base, id, session)
 dropRun(KEYS[4], KEYS[5], id)
 local eventFields = current

@@ -1,4 +1,5 @@
-import { EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { ADD_SESSION, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 
 /** Lua: adds a session hash, its four list index entries and its search entries, unless the id exists; emits `created`. */
 export const INSERT_SESSION = `
@@ -22,19 +23,13 @@ export const INSERT_SESSION = `
   (nothing changed, no event).
 ]]
 ${EMIT_EVENT}
+${INDEX_KEYS_LUA}
 ${SEARCH_INDEX}
+${ADD_SESSION}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
-for i = 2, 5 do
-  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
-end
-local session = {}
-for i = 5, #ARGV, 2 do
-  session[ARGV[i]] = ARGV[i + 1]
-end
-indexSearch(ARGV[4], ARGV[1], session)
+addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[4], ARGV[1], ARGV[2], {unpack(ARGV, 5)})
 emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 5)})
 return 1
 `;

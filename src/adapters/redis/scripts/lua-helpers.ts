@@ -18,6 +18,7 @@ end
 
 /**
  * readSession(key): `current` (the HGETALL list, empty when absent) and `session` (field -> value).
+ * The one session read of every script (`LOAD_SESSION` is built on it).
  */
 export const READ_SESSION = `
 local function readSession(key)
@@ -31,27 +32,33 @@ end
 `;
 
 /**
+ * moveStatusIndexes(indexBase, id, session, newStatus): moves the session from the status
+ * indexes of `session.status` to those of `newStatus` (the only status-index move of any script).
+ * Needs INDEX_KEYS_LUA.
+ */
+export const MOVE_STATUS_INDEXES = `
+local function moveStatusIndexes(base, id, session, newStatus)
+  redis.call('ZREM', statusIndex(base, session.status), id)
+  redis.call('ZREM', dbStatusIndex(base, session.status, session.dbConnectionId), id)
+  redis.call('ZADD', statusIndex(base, newStatus), session.createdAt, id)
+  redis.call('ZADD', dbStatusIndex(base, newStatus, session.dbConnectionId), session.createdAt, id)
+end
+`;
+
+/**
  * moveStatus(key, indexBase, id, session, newStatus, now, extraFields): sets the new status, one
  * version on and updatedAt = max(now, previous + 1), plus any extra field/value pairs, and moves
  * the session between status indexes and its search index entries. Returns the new HGETALL list.
- * Needs SEARCH_INDEX included before it.
+ * Needs READ_SESSION, MOVE_STATUS_INDEXES and SEARCH_INDEX.
  */
 export const MOVE_STATUS = `
 local function moveStatus(key, base, id, session, newStatus, now, extraFields)
   local updatedAt = math.max(tonumber(now), tonumber(session.updatedAt) + 1)
   redis.call('HSET', key, 'status', newStatus, 'version', string.format('%d', tonumber(session.version) + 1),
     'updatedAt', string.format('%d', updatedAt), unpack(extraFields))
-  redis.call('ZREM', base .. 'st:' .. session.status, id)
-  redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
-  redis.call('ZADD', base .. 'st:' .. newStatus, session.createdAt, id)
-  redis.call('ZADD', base .. 'dbst:' .. newStatus .. ':' .. session.dbConnectionId, session.createdAt, id)
-  local moved = redis.call('HGETALL', key)
-  local after = {}
-  for i = 1, #moved, 2 do
-    after[moved[i]] = moved[i + 1]
-  end
-  unindexSearch(base, id, session)
-  indexSearch(base, id, after)
+  moveStatusIndexes(base, id, session, newStatus)
+  local moved, after = readSession(key)
+  moveSearchEntries(base, id, session, after)
   return moved
 end
 `;
@@ -65,11 +72,25 @@ end
 `;
 
 /**
+ * storeClockMs(): Redis's own time in ms since the epoch. Leases are judged by this clock only,
+ * so runners and reapers on hosts with skewed clocks agree (scripts replicate as effects, so
+ * TIME in a write script is safe).
+ */
+export const STORE_CLOCK_MS = `
+local function storeClockMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+`;
+
+/**
  * indexSearch(base, id, session) / unindexSearch(base, id, session): add or remove every search
  * index entry of a session (`session` a field -> value table with status, dbConnectionId,
- * createdAt, updatedAt and searchTokens). The layout is the one of `domain/search-index.ts`:
- * index `<base>x:<c|u>:<status or ''>:<token or ''>:<db or ''>`, entry `<15-digit ms>:<id>`,
- * all with score 0 so they sort by bytes. Keep the two in step.
+ * createdAt, updatedAt and searchTokens); moveSearchEntries(base, id, before, after) replaces
+ * the entries of `before` with those of `after`. The layout is the one of
+ * `domain/search-index.ts`: index `searchIndex(base, '<c|u>:<status or ''>:<token or ''>:<db or ''>')`,
+ * entry `<15-digit ms>:<id>`, all with score 0 so they sort by bytes. Keep the two in step.
+ * Needs INDEX_KEYS_LUA.
  */
 export const SEARCH_INDEX = `
 local function eachSearchEntry(base, id, session, apply)
@@ -83,7 +104,7 @@ local function eachSearchEntry(base, id, session, apply)
     for _, status in ipairs({'', session.status}) do
       for _, token in ipairs(tokens) do
         for _, db in ipairs({'', session.dbConnectionId}) do
-          apply(base .. 'x:' .. sort .. ':' .. status .. ':' .. token .. ':' .. db, entry)
+          apply(searchIndex(base, sort .. ':' .. status .. ':' .. token .. ':' .. db), entry)
         end
       end
     end
@@ -94,5 +115,28 @@ local function indexSearch(base, id, session)
 end
 local function unindexSearch(base, id, session)
   eachSearchEntry(base, id, session, function(key, entry) redis.call('ZREM', key, entry) end)
+end
+local function moveSearchEntries(base, id, before, after)
+  unindexSearch(base, id, before)
+  indexSearch(base, id, after)
+end
+`;
+
+/**
+ * addSession(key, listIndexes, base, id, createdAt, fields): writes a new session hash from its
+ * flat field/value list, adds it to its list indexes (scored by createdAt) and its search entries.
+ * The one insert of the insert scripts. Needs SEARCH_INDEX.
+ */
+export const ADD_SESSION = `
+local function addSession(key, listIndexes, base, id, createdAt, fields)
+  redis.call('HSET', key, unpack(fields))
+  for _, index in ipairs(listIndexes) do
+    redis.call('ZADD', index, createdAt, id)
+  end
+  local session = {}
+  for i = 1, #fields, 2 do
+    session[fields[i]] = fields[i + 1]
+  end
+  indexSearch(base, id, session)
 end
 `;

@@ -1,4 +1,5 @@
-import { SEARCH_INDEX } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { READ_SESSION, SEARCH_INDEX } from './lua-helpers.js';
 
 /** Lua: rewrites one session's search index entries for new metadata tokens, if its metadata is as read. */
 export const REINDEX_SESSION = `
@@ -17,14 +18,12 @@ export const REINDEX_SESSION = `
   Returns 1 when reindexed, 0 when the session is gone, -1 when its metadata changed since it
   was read (the caller reads it again).
 ]]
+${READ_SESSION}
+${INDEX_KEYS_LUA}
 ${SEARCH_INDEX}
-local fields = redis.call('HGETALL', KEYS[1])
+local fields, session = readSession(KEYS[1])
 if #fields == 0 then
   return 0
-end
-local session = {}
-for i = 1, #fields, 2 do
-  session[fields[i]] = fields[i + 1]
 end
 if session.metadata ~= ARGV[3] then
   return -1
