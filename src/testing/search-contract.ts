@@ -10,6 +10,7 @@ import {
   type StoreSearchFilter,
 } from '../domain/search.js';
 import type { AgentSession, SessionStatus } from '../domain/session.js';
+import type { SessionRunStore } from '../domain/runs.js';
 import { BASE_TIME, ids, type ContractContext } from './contract-helpers.js';
 
 /** The metadata keys the contract suite asks every store to index. */
@@ -215,6 +216,38 @@ export function describeSearchContract(context: () => ContractContext): void {
       const page = await manager.search({ status: 'failed', metadata: { user_id: 'runner' }, sortBy: 'updatedAt' });
       assert.deepEqual(ids(page.sessions as AgentSession[]), [session.id]);
       assert.equal(await manager.count({ status: ['running', 'active'] }), 0);
+    });
+
+    it('finds sessions made by an idempotent create and by a copy, once each', async () => {
+      const { manager } = managerWithClock(context());
+      const input = { dbConnectionId: 'db-i', metadata: { user_id: 'once' } };
+      const first = await manager.create(input, { idempotencyKey: 'search-key' });
+      const replayed = await manager.create(input, { idempotencyKey: 'search-key' });
+      assert.equal(replayed.id, first.id);
+      const copy = await manager.copy(first.id, { metadata: { user_id: 'copied' } });
+      assert.deepEqual(ids((await manager.search({ metadata: { user_id: 'once' } })).sessions as AgentSession[]), [first.id]);
+      assert.deepEqual(ids((await manager.search({ metadata: { user_id: 'copied' }, dbConnectionId: 'db-i' })).sessions as AgentSession[]), [copy.id]);
+      assert.equal(await manager.count({ dbConnectionId: 'db-i' }), 2);
+    });
+
+    it('moves search entries when a run lease expires and the reaper fails the session', async function () {
+      const { store } = context();
+      const { manager } = managerWithClock(context());
+      if (!manager.supportsTasks) this.skip();
+      const runs = store as unknown as SessionRunStore;
+      const session = await manager.create({ dbConnectionId: 'db-l', metadata: { user_id: 'leased' } });
+      await runs.startRun(session.id, { token: 't', leaseMs: -10, now: BASE_TIME + 1 });
+      assert.equal(await manager.count({ status: 'running', metadata: { user_id: 'leased' } }), 1);
+      const reaper = manager.startLeaseReaper({ intervalMs: 3_600_000 });
+      try {
+        assert.deepEqual((await reaper.sweep()).map((s) => s.id), [session.id]);
+      } finally {
+        reaper.stop();
+      }
+      assert.equal(await manager.count({ status: 'running' }), 0);
+      const failed = await manager.search({ status: 'failed', metadata: { user_id: 'leased' } });
+      assert.deepEqual(ids(failed.sessions as AgentSession[]), [session.id]);
+      assert.equal(await manager.count({ dbConnectionId: 'db-l' }), 1);
     });
 
     it('refuses a metadata key that is not indexed, naming it', async () => {
