@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { startPeriodicSweep } from './periodic-sweep.js';
 import type { SessionDeleteReason } from './events.js';
 import type { SearchPosition, StoreSearchFilter } from './search.js';
 import type { SessionStore } from './session-store.js';
@@ -101,19 +102,5 @@ export function startRetentionSweeper(
   options: RetentionSweeperOptions = {},
 ): RetentionSweeper {
   const { intervalMs = DEFAULT_RETENTION_SWEEP_INTERVAL_MS, onError = () => {} } = options;
-  let current: Promise<number> | undefined;
-  const sweep = (): Promise<number> => {
-    current ??= now()
-      .then((at) => sweepRetention(store, policy, at))
-      .catch((error: unknown) => {
-        onError(error);
-        return 0;
-      })
-      .finally(() => (current = undefined));
-    return current;
-  };
-  void sweep();
-  const timer = setInterval(() => void sweep(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), sweep };
+  return startPeriodicSweep(async () => sweepRetention(store, policy, await now()), intervalMs, onError, () => 0);
 }
