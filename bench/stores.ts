@@ -6,7 +6,7 @@ import { DB_CONNECTIONS } from './scale/fill.js';
 /** A store the benchmarks can run against. Add an entry to benchmark another backend. */
 export interface BenchStore {
   name: string;
-  create(): Promise<SessionStore> | SessionStore;
+  create(options?: { indexedMetadataKeys?: readonly string[] }): Promise<SessionStore> | SessionStore;
   /** Session counts for the listing benchmark. */
   sizes: number[];
   /** True when the sessions live in this process's heap, so heap growth is the store's memory. */
@@ -47,10 +47,10 @@ async function redisBytesPerSession(count: number): Promise<number> {
 
 /** Every store the bench knows, by name; the HTTP target server picks one by name too. */
 export const BENCH_STORES: Record<string, BenchStore> = {
-  memory: { name: 'memory', create: () => new MemorySessionStore(), sizes: [10_000, 1_000_000], inProcess: true },
+  memory: { name: 'memory', create: (options) => new MemorySessionStore(options), sizes: [10_000, 1_000_000], inProcess: true },
   redis: {
     name: 'redis',
-    create: () => new RedisSessionStore({ url: redisUrl(), prefix: redisPrefix }),
+    create: (options) => new RedisSessionStore({ ...options, url: redisUrl(), prefix: redisPrefix }),
     sizes: [10_000, 1_000_000],
     inProcess: false,
     bytesPerSession: redisBytesPerSession,

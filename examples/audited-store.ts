@@ -8,17 +8,17 @@ export class AuditedStore extends MemorySessionStore {
 
   override async insert(session: AgentSession) {
     const inserted = await super.insert(session);
-    if (inserted) this.count(session.dbConnectionId);
+    if (inserted) this.tally(session.dbConnectionId);
     return inserted;
   }
 
   override async update(id: string, patch: SessionPatch, condition: UpdateCondition) {
     const result = await super.update(id, patch, condition);
-    if (result.outcome === 'updated') this.count(result.session.dbConnectionId);
+    if (result.outcome === 'updated') this.tally(result.session.dbConnectionId);
     return result;
   }
 
-  private count(dbConnectionId: string): void {
+  private tally(dbConnectionId: string): void {
     this.writes.set(dbConnectionId, (this.writes.get(dbConnectionId) ?? 0) + 1);
   }
 }

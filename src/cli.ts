@@ -40,7 +40,12 @@ async function main(args: string[]): Promise<number> {
   const plainKeys = plainApiKeys(config.apiKeys);
   const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
-    manager: createAgentSessionManager({ store, idempotencyTtlMs: config.idempotencyTtlMs, runningLeaseMs: config.runningLeaseMs }),
+    manager: createAgentSessionManager({
+      store,
+      idempotencyTtlMs: config.idempotencyTtlMs,
+      runningLeaseMs: config.runningLeaseMs,
+      retention: config.retention || undefined,
+    }),
     port: config.port,
     host: config.host,
     logger,
@@ -49,6 +54,7 @@ async function main(args: string[]): Promise<number> {
     corsOrigins: config.corsOrigins,
     eventHeartbeatMs: config.eventHeartbeatMs,
     leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
+    retentionSweepIntervalMs: config.retentionSweepIntervalMs || false,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,

@@ -1,2 +1,8 @@
 // The store contract suite, for adapter authors: `describeSessionStoreContract('mine', { create })`.
-export { describeSessionStoreContract, sampleSession, type SessionStoreHarness } from './testing/session-store-contract.js';
+export {
+  CONTRACT_INDEXED_METADATA_KEYS,
+  describeSessionStoreContract,
+  sampleSession,
+  type SessionStoreHarness,
+  type SessionStoreHarnessOptions,
+} from './testing/session-store-contract.js';

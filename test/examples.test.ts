@@ -59,6 +59,6 @@ describe('examples', function () {
 
 // The custom store of example 4 is a store like any other: it must pass the contract.
 describeSessionStoreContract('AuditedStore (examples/audited-store.ts)', {
-  create: async () => new (await import('../examples/audited-store.js')).AuditedStore(),
+  create: async (options) => new (await import('../examples/audited-store.js')).AuditedStore(options),
   createWithEventRetention: async (events) => new (await import('../examples/audited-store.js')).AuditedStore({ eventRetention: events }),
 });

@@ -25,6 +25,9 @@ describe('server configuration', () => {
       REDIS_URL: 'redis://10.0.0.1:6380/2',
       REDIS_PREFIX: 'app1',
       REDIS_EVENT_STREAM_MAX_LENGTH: '500',
+      INDEXED_METADATA_KEYS: 'user_id, project',
+      RETENTION: 'completed:7d,failed:30d',
+      RETENTION_SWEEP_INTERVAL_MS: '5000',
       LOG_LEVEL: 'warn',
       BODY_LIMIT: '1mb',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
@@ -50,6 +53,9 @@ describe('server configuration', () => {
       redisUrl: 'redis://10.0.0.1:6380/2',
       redisPrefix: 'app1',
       redisEventStreamMaxLength: 500,
+      indexedMetadataKeys: ['user_id', 'project'],
+      retention: 'completed:7d,failed:30d',
+      retentionSweepIntervalMs: 5000,
       logLevel: 'warn',
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
@@ -161,5 +167,19 @@ describe('server configuration', () => {
 
   it('refuses AUTH=off together with API_KEYS', () => {
     expect(loadConfig({ AUTH: 'off', API_KEYS: 'k'.repeat(16) }).problems.map((p) => p.variable)).to.deep.equal(['AUTH']);
+  });
+  it('reads INDEXED_METADATA_KEYS as a list, empty by default, and refuses a key with other characters', () => {
+    expect(loadConfig({}).config?.indexedMetadataKeys).to.deep.equal([]);
+    expect(loadConfig({ INDEXED_METADATA_KEYS: 'user_id,project' }).config?.indexedMetadataKeys).to.deep.equal(['user_id', 'project']);
+    const { problems } = loadConfig({ INDEXED_METADATA_KEYS: 'user_id,a:b' });
+    expect(problems.map((p) => p.variable)).to.deep.equal(['INDEXED_METADATA_KEYS']);
+    expect(problems[0].message).to.contain("'a:b'");
+  });
+  it('reads RETENTION as status:duration pairs and refuses a bad status or unit', () => {
+    expect(loadConfig({}).config?.retention).to.equal('');
+    expect(loadConfig({}).config?.retentionSweepIntervalMs).to.equal(60_000);
+    for (const bad of ['done:7d', 'completed:7w', 'completed', 'completed:7d:1']) {
+      expect(loadConfig({ RETENTION: bad }).problems.map((p) => p.variable), bad).to.deep.equal(['RETENTION']);
+    }
   });
 });

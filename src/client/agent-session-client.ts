@@ -1,7 +1,11 @@
 import type {
+  CountSessionsBody,
   CopySessionBody,
   CreatedResource,
+  PruneSessionsBody,
   CreateSessionBody,
+  SearchPageResource,
+  SearchSessionsBody,
   PauseAllBody,
   PausedCountResource,
   ResumeAllBody,
@@ -121,6 +125,34 @@ export class AgentSessionClient {
   /** One page of sessions, newest first; `total` counts every match, not just this page. */
   async list(query: ListSessionsQuery = {}, options?: CallOptions): Promise<SessionPageResource> {
     return (await this.send({ method: 'GET', path: '', query, options })).body as SessionPageResource;
+  }
+
+  /** One page of a search (filter, sort, `limit`, `cursor`, `select`) with `next_cursor` and the exact `total`. */
+  async search(body: SearchSessionsBody = {}, options?: CallOptions): Promise<SearchPageResource> {
+    return (await this.send({ method: 'POST', path: '/search', body, options })).body as SearchPageResource;
+  }
+
+  /**
+   * Every session of a search, page after page (following `next_cursor`), for `for await`.
+   * Stops early when the loop does; `cursor` in `body` starts the walk there.
+   */
+  async *searchAll(body: Omit<SearchSessionsBody, 'cursor'> & { cursor?: string } = {}, options?: CallOptions): AsyncGenerator<SearchPageResource['sessions'][number]> {
+    let cursor = body.cursor;
+    do {
+      const page = await this.search({ ...body, cursor }, options);
+      yield* page.sessions;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** The exact number of sessions matching a filter (the search filter fields). */
+  async count(filter: CountSessionsBody = {}, options?: CallOptions): Promise<number> {
+    return ((await this.send({ method: 'POST', path: '/count', body: filter, options })).body as { count: number }).count;
+  }
+
+  /** Deletes every session matching the filter (and `older_than`); answers how many. */
+  async prune(body: PruneSessionsBody, options?: CallOptions): Promise<{ deleted: number }> {
+    return (await this.send({ method: 'POST', path: '/prune', body, options })).body as { deleted: number };
   }
 
   /** The session and its `etag`, for a later conditional write. */

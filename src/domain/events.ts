@@ -19,7 +19,16 @@ export interface SessionEvent {
   readonly previousStatus: SessionStatus | null;
   /** ISO 8601 UTC time at which the store recorded the change. */
   readonly at: string;
+  /**
+   * Only on `deleted` events of a bulk deletion: why it was deleted, `retention` (the retention
+   * sweeper) or `prune` (a prune call). Absent for a delete of one session.
+   */
+  readonly reason?: SessionDeleteReason;
 }
+
+/** Why a bulk deletion removed a session. */
+export const SESSION_DELETE_REASONS = ['retention', 'prune'] as const;
+export type SessionDeleteReason = (typeof SESSION_DELETE_REASONS)[number];
 
 /** Receives events; a listener that throws is ignored (it cannot break a write or other listeners). */
 export type SessionEventListener = (event: SessionEvent) => void;

@@ -3,6 +3,15 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './state-machine.js';
 export * from './session-store.js';
+export * from './search.js';
+export { CURSOR_MAX_LENGTH, SEARCH_TIMESTAMP_PATTERN } from './search-validation.js';
+export {
+  DEFAULT_RETENTION_SWEEP_INTERVAL_MS,
+  parseRetention,
+  type RetentionPolicy,
+  type RetentionSweeper,
+  type RetentionSweeperOptions,
+} from './retention.js';
 export * from './events.js';
 export * from './runs.js';
 export { AgentSessionManager, type AgentSessionManagerOptions } from './manager.js';

@@ -1,5 +1,6 @@
 import type { AgentSession } from './session.js';
 import type { SessionStore } from './session-store.js';
+import { startPeriodicSweep } from './periodic-sweep.js';
 import { endAsFailed, runCapable } from './task-run.js';
 
 /** Options for `startLeaseReaper`. */
@@ -44,18 +45,5 @@ export async function reapExpiredRuns(store: SessionStore, clock: () => number):
 export function startLeaseReaper(store: SessionStore, clock: () => number, options: LeaseReaperOptions = {}): LeaseReaper {
   runCapable(store);
   const { intervalMs = DEFAULT_REAPER_INTERVAL_MS, onError = () => {} } = options;
-  let current: Promise<AgentSession[]> | undefined;
-  const sweep = (): Promise<AgentSession[]> => {
-    current ??= reapExpiredRuns(store, clock)
-      .catch((error: unknown) => {
-        onError(error);
-        return [];
-      })
-      .finally(() => (current = undefined));
-    return current;
-  };
-  void sweep();
-  const timer = setInterval(() => void sweep(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer), sweep };
+  return startPeriodicSweep(() => reapExpiredRuns(store, clock), intervalMs, onError, () => []);
 }

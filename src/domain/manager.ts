@@ -28,6 +28,19 @@ import type {
   UpdateSessionInput,
   WriteOptions,
 } from './session.js';
+import type { SessionFieldName, SessionPruneInput, SessionSearchFilter, SessionSearchPage, SessionSearchQuery } from './search.js';
+import { decodeCursor, encodeCursor, searchFingerprint } from './search-cursor.js';
+import { validateCountFilter, validatePruneInput, validateSearchQuery } from './search-validation.js';
+import {
+  checkRetention,
+  deleteMatching,
+  startRetentionSweeper,
+  type RetentionPolicy,
+  type RetentionSweeper,
+  type RetentionSweeperOptions,
+} from './retention.js';
+import { projectSession } from './search-projection.js';
+import type { SearchNarrowing } from './search-narrowing.js';
 import type { Principal } from './principal.js';
 import { ScopedSessionManager, type ScopedManagerOptions } from './scoped-manager.js';
 import { startLeaseReaper, type LeaseReaper, type LeaseReaperOptions } from './lease-reaper.js';
@@ -47,6 +60,12 @@ export interface AgentSessionManagerOptions {
    * be 1-128 URL-safe characters (`A-Z a-z 0-9 _ . ~ -`, not dots alone), so it works as a path segment as it is.
    */
   generateId?: () => string;
+  /**
+   * How long sessions are kept after their last change, per status, for the retention sweeper:
+   * `{ completed: '7d', failed: '30d' }` (units s, m, h, d, or ms as numbers) or the same as
+   * `'completed:7d,failed:30d'`. Default: kept forever.
+   */
+  retention?: Partial<Record<SessionStatus, string | number>> | string;
   /** How long `create` remembers an idempotency key, in ms (default 24 h). */
   idempotencyTtlMs?: number;
   /**
@@ -71,6 +90,9 @@ const MAX_ID_ATTEMPTS = 5;
 export class AgentSessionManager {
   private readonly clock: () => number;
   private readonly generateId: () => string;
+  private readonly customClock: boolean;
+  /** The retention policy in ms per status (empty: keep forever). */
+  readonly retention: RetentionPolicy;
   private readonly idempotencyTtlMs: number;
   /** A cheap check that rules out ids this manager could never have made, before any store call. */
   private readonly couldBeId: (id: string) => boolean;
@@ -84,6 +106,8 @@ export class AgentSessionManager {
   ) {
     this.clock = options.clock ?? Date.now;
     this.generateId = options.generateId ?? newSessionId;
+    this.customClock = options.clock !== undefined;
+    this.retention = Object.freeze(checkRetention(options.retention));
     this.idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     if (!Number.isSafeInteger(this.idempotencyTtlMs) || this.idempotencyTtlMs < 1) {
       throw new TypeError(`idempotencyTtlMs must be a positive integer, got ${this.idempotencyTtlMs}.`);
@@ -181,6 +205,74 @@ export class AgentSessionManager {
     return { sessions, total, limit: valid.limit, offset: valid.offset };
   }
 
+  /**
+   * One page of the sessions matching the filter, sorted (default newest `createdAt` first, ties
+   * by id), with the exact `total` and a keyset `nextCursor` for the next page (`null` on the
+   * last). Metadata filters may use the store's `indexedMetadataKeys` only.
+   */
+  async search<Field extends SessionFieldName = SessionFieldName>(
+    query: SessionSearchQuery<Field> = {},
+  ): Promise<SessionSearchPage<Pick<AgentSession, Field | 'id'>>> {
+    return this.searchNarrowed(query, (port) => port);
+  }
+
+  /** `search` over fewer sessions (a principal's view); the cursor and its checks are the same. */
+  async searchNarrowed<Field extends SessionFieldName = SessionFieldName>(
+    query: SessionSearchQuery<Field>,
+    narrowing: SearchNarrowing,
+  ): Promise<SessionSearchPage<Pick<AgentSession, Field | 'id'>>> {
+    const search = narrowed(this.searchStore(), narrowing);
+    const valid = validateSearchQuery(query, search.indexedMetadataKeys);
+    const fingerprint = searchFingerprint(valid.filter, valid.sortBy, valid.sortOrder);
+    const after = valid.cursor === undefined ? undefined : decodeCursor(valid.cursor, fingerprint);
+    const { sessions, hasMore, total } = await search.search({ ...valid, after });
+    const last = sessions.at(-1);
+    const nextCursor =
+      hasMore && last ? encodeCursor(fingerprint, { at: Date.parse(last[valid.sortBy]), id: last.id }) : null;
+    const projected = valid.select ? sessions.map((session) => projectSession(session, valid.select as Field[])) : sessions;
+    return { sessions: projected, nextCursor, total };
+  }
+
+  /** The exact number of sessions matching the filter (the fields of a search filter). */
+  async count(filter: SessionSearchFilter = {}): Promise<number> {
+    return this.countNarrowed(filter, (port) => port);
+  }
+
+  /** `count` over fewer sessions (a principal's view). */
+  async countNarrowed(filter: SessionSearchFilter, narrowing: SearchNarrowing): Promise<number> {
+    const search = narrowed(this.searchStore(), narrowing);
+    return search.count(validateCountFilter(filter, search.indexedMetadataKeys));
+  }
+
+  /**
+   * Deletes every session matching the filter and, with `olderThan` (such as `30d`), last changed
+   * longer ago than that. Batched; each `deleted` event has `reason: 'prune'`. Refuses an empty
+   * input (which would delete everything). Resolves with how many sessions it deleted.
+   */
+  async prune(input: SessionPruneInput): Promise<{ deleted: number }> {
+    return this.pruneNarrowed(input, (port) => port);
+  }
+
+  /** `prune` of fewer sessions (a principal's view): only the sessions the narrowed search finds. */
+  async pruneNarrowed(input: SessionPruneInput, narrowing: SearchNarrowing): Promise<{ deleted: number }> {
+    const search = narrowed(this.searchStore(), narrowing);
+    const filter = validatePruneInput(input, search.indexedMetadataKeys, this.clock());
+    return { deleted: await deleteMatching({ search: search.search, delete: this.store.delete.bind(this.store) }, filter, 'prune') };
+  }
+
+  /**
+   * Deletes, at once and then every `intervalMs` (default 60 s), the sessions the `retention`
+   * option says are expired, in batches, with `reason: 'retention'` on their `deleted` events.
+   * Expiry is judged by the store's clock (Redis TIME), so instances with skewed clocks agree,
+   * unless the manager was given its own `clock`. Safe to run on every instance.
+   */
+  startRetentionSweeper(options: RetentionSweeperOptions = {}): RetentionSweeper {
+    const search = this.searchStore();
+    const store = this.store;
+    const now = store.now && !this.customClock ? () => (store.now as () => Promise<number>).call(store) : async () => this.clock();
+    return startRetentionSweeper({ search: search.search, delete: store.delete.bind(store) }, this.retention, now, options);
+  }
+
   /** The session with this id; throws `SessionNotFoundError` when there is none. */
   async get(id: string): Promise<AgentSession> {
     const session = this.couldBeId(id) ? await this.store.get(id) : undefined;
@@ -258,6 +350,21 @@ export class AgentSessionManager {
     await this.store.ping?.();
   }
 
+  /** True when the store supports `search` and `count`. */
+  get supportsSearch(): boolean {
+    return typeof this.store.search === 'function' && typeof this.store.count === 'function';
+  }
+
+  private searchStore(): Required<Pick<SessionStore, 'search' | 'count' | 'indexedMetadataKeys'>> {
+    const { store } = this;
+    if (!store.search || !store.count) throw new NotSupportedError('search');
+    return {
+      search: store.search.bind(store),
+      count: store.count.bind(store),
+      indexedMetadataKeys: store.indexedMetadataKeys ?? [],
+    };
+  }
+
   /** Inserts; a timed-out insert names the session that may now exist, so the caller checks before retrying. */
   /** Runs one insert of `session`; a write the store sent but never confirmed names the session. */
   private async insertOrExplain<T>(session: AgentSession, insert: () => Promise<T>): Promise<T> {
@@ -320,3 +427,10 @@ function sessionOrThrow(id: string, patch: SessionPatch, options: WriteOptions, 
     }
   }
 }
+
+/** The store's search port narrowed, keeping its indexed keys. */
+function narrowed(store: SearchPortWithKeys, narrowing: SearchNarrowing): SearchPortWithKeys {
+  return { ...narrowing(store), indexedMetadataKeys: store.indexedMetadataKeys };
+}
+
+type SearchPortWithKeys = Required<Pick<SessionStore, 'search' | 'count' | 'indexedMetadataKeys'>>;

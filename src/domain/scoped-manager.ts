@@ -6,6 +6,8 @@ import type { AgentSessionManager } from './manager.js';
 import { checkWriteOptions } from './manager.js';
 import { dbRestriction, hasScope, mayReachDb, type Principal, type SessionScope } from './principal.js';
 import { listAcrossDbs, listFiltered } from './scoped-list.js';
+import { NOTHING_VISIBLE, visibleOnly, withinDbs, type SearchNarrowing } from './search-narrowing.js';
+import type { SessionFieldName, SessionPruneInput, SessionSearchFilter, SessionSearchPage, SessionSearchQuery } from './search.js';
 import { SessionEvents, type SessionSubscribeOptions } from './session-events.js';
 import type { SessionStore } from './session-store.js';
 import type {
@@ -158,6 +160,37 @@ export class ScopedSessionManager {
     return listFiltered(this.store, (session) => this.canSee(session), valid);
   }
 
+  /**
+   * `manager.search` over the sessions this principal sees; `total` counts only those. A filter
+   * naming a db connection it may not reach matches nothing (as `list` answers).
+   */
+  async search<Field extends SessionFieldName = SessionFieldName>(
+    query: SessionSearchQuery<Field> = {},
+  ): Promise<SessionSearchPage<Pick<AgentSession, Field | 'id'>>> {
+    this.authorize('sessions:read');
+    return this.manager.searchNarrowed(query, this.narrowingFor(query.dbConnectionId));
+  }
+
+  /** `manager.count` of the sessions this principal sees. */
+  async count(filter: SessionSearchFilter = {}): Promise<number> {
+    this.authorize('sessions:read');
+    return this.manager.countNarrowed(filter, this.narrowingFor(filter.dbConnectionId));
+  }
+
+  /**
+   * `manager.prune` for a principal with `sessions:admin`, audited once as `prune`. A
+   * `dbConnectionId` it may not reach is `ForbiddenError`; without one, a principal restricted to
+   * some db connections prunes only theirs.
+   */
+  prune(input: SessionPruneInput): Promise<{ deleted: number }> {
+    return this.audited('prune', null, async () => {
+      this.authorize('sessions:admin');
+      const db = (input as Partial<SessionPruneInput> | null)?.dbConnectionId;
+      if (typeof db === 'string') this.authorizeDb(db);
+      return this.manager.pruneNarrowed(input, this.narrowingFor(db));
+    });
+  }
+
   async get(id: string): Promise<AgentSession> {
     this.authorize('sessions:read');
     return this.visible(id);
@@ -210,6 +243,15 @@ export class ScopedSessionManager {
       this.authorizeDb(filter.dbConnectionId);
       return move();
     });
+  }
+
+  /** The principal's sessions among those a filter on `dbConnectionId` (if a string) asks for. */
+  private narrowingFor(dbConnectionId: unknown): SearchNarrowing {
+    const restriction = dbRestriction(this.principal);
+    if (!restriction) return (port) => port;
+    if (typeof dbConnectionId === 'string') return mayReachDb(this.principal, dbConnectionId) ? (port) => port : NOTHING_VISIBLE;
+    if (restriction.prefixes.length === 0) return withinDbs(restriction.exact);
+    return visibleOnly((session) => this.canSee(session));
   }
 
   private record(action: string, sessionId: string | null, error?: unknown): void {

@@ -1,6 +1,7 @@
 import type { IdempotencyClaim, InsertOnceOutcome } from './idempotency.js';
-import type { SessionEventListener, StoreSubscribeOptions, Unsubscribe } from './events.js';
+import type { SessionDeleteReason, SessionEventListener, StoreSubscribeOptions, Unsubscribe } from './events.js';
 import type { SessionRunStore } from './runs.js';
+import type { StoreSearchFilter, StoreSearchQuery, StoreSearchResult } from './search.js';
 import type { AgentSession, SessionMetadata, SessionStatus } from './session.js';
 
 /** Filters and paging a store applies; the manager has already validated and defaulted them. */
@@ -49,6 +50,14 @@ export type UpdateOutcome =
   | { outcome: 'version_conflict'; session: AgentSession }
   | { outcome: 'status_conflict'; session: AgentSession };
 
+/** When a delete may be applied, and what its event says. */
+export interface DeleteCondition {
+  /** Apply only while the session is at this version. */
+  expectedVersion?: number;
+  /** Recorded as `reason` on the `deleted` event (bulk deletions only). */
+  reason?: SessionDeleteReason;
+}
+
 /** How a delete ended. */
 export type DeleteOutcome =
   | { outcome: 'deleted'; session: AgentSession }
@@ -63,11 +72,12 @@ export type DeleteOutcome =
  *
  * Behaviour every store must have is defined by the contract suite in `agent-sessions/testing`.
  *
- * Two capabilities are optional, so a minimal store stays small: change events (`subscribe`) and
- * task runs (`SessionRunStore`, needed by `manager.runTask`). A store that has them emits exactly
+ * Three capabilities are optional, so a minimal store stays small: change events (`subscribe`),
+ * task runs (`SessionRunStore`, needed by `manager.runTask`) and search (`search`, `count` and
+ * `indexedMetadataKeys`, needed by `manager.search` and `manager.count`). A store that has them emits exactly
  * one event per real change (insert, `updated` update, delete, run start and end), recorded
  * atomically with the change itself, and none for refusals or `unchanged` outcomes. Both built-in
- * stores have both; the contract suite checks them when present.
+ * stores have all three; the contract suite checks them when present.
  */
 export interface SessionStore extends Partial<SessionRunStore> {
   /** Adds a new session; resolves `false` (and changes nothing) when the id already exists. */
@@ -91,12 +101,28 @@ export interface SessionStore extends Partial<SessionRunStore> {
    */
   update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome>;
   /** Removes the session (and every index entry of it) if it is at `expectedVersion`, when given. */
-  delete(id: string, condition?: { expectedVersion?: number }): Promise<DeleteOutcome>;
+  delete(id: string, condition?: DeleteCondition): Promise<DeleteOutcome>;
   /**
    * Calls `listener` with every event recorded from now on (or after `options.after`), in order.
    * Resolves once the subscription is live: every change made after that is delivered.
    */
   subscribe?(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe>;
+  /**
+   * The top-level metadata keys this store indexes for search (declared by the host, like
+   * Temporal's search attributes). A search may filter on these keys only.
+   */
+  readonly indexedMetadataKeys?: readonly string[];
+  /**
+   * One page of the sessions matching `query.filter`, in the asked order, strictly after
+   * `query.after`, with the exact total. Reads indexes: the cost of a page does not grow with how
+   * deep it is, nor with sessions outside the db connection, status set, indexed metadata value
+   * and time range of the filter. Index entries change atomically with every write.
+   */
+  search?(query: StoreSearchQuery): Promise<StoreSearchResult>;
+  /** The exact number of sessions matching `filter`, from the same indexes as `search`. */
+  count?(filter: StoreSearchFilter): Promise<number>;
+  /** The backend's own clock in ms (Redis: TIME), so instances with skewed clocks judge retention alike. */
+  now?(): Promise<number>;
   /** Resolves when the backend answers; rejects with `StoreUnavailableError` when it does not. */
   ping?(): Promise<void>;
   /** Releases connections the store opened itself. */

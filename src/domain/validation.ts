@@ -33,13 +33,15 @@ const COPY_FIELDS = new Set(['title', 'metadata']);
 const UPDATE_FIELDS = new Set(['title', 'status', 'metadata']);
 const LIST_FIELDS = new Set(['dbConnectionId', 'status', 'limit', 'offset']);
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Shared with the search validation. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
 }
 
-function checkUnknownFields(input: Record<string, unknown>, allowed: Set<string>, issues: ValidationIssue[]): void {
+/** Shared with the search validation. */
+export function checkUnknownFields(input: Record<string, unknown>, allowed: Set<string>, issues: ValidationIssue[]): void {
   for (const key of Object.keys(input)) {
     if (!allowed.has(key)) issues.push({ path: key, message: 'is not a known field' });
   }
@@ -73,7 +75,8 @@ function isWellFormed(value: string): boolean {
   return !LONE_SURROGATE_PATTERN.test(value);
 }
 
-function checkString(value: unknown, path: string, min: number, max: number, issues: ValidationIssue[]): void {
+/** Shared with the search validation. */
+export function checkString(value: unknown, path: string, min: number, max: number, issues: ValidationIssue[]): void {
   if (typeof value !== 'string') issues.push({ path, message: 'must be a string' });
   else if (!isWellFormed(value)) issues.push({ path, message: LONE_SURROGATE });
   else {
@@ -82,13 +85,15 @@ function checkString(value: unknown, path: string, min: number, max: number, iss
   }
 }
 
-function checkInteger(value: unknown, path: string, min: number, max: number, issues: ValidationIssue[]): void {
+/** Shared with the search validation. */
+export function checkInteger(value: unknown, path: string, min: number, max: number, issues: ValidationIssue[]): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     issues.push({ path, message: `must be an integer from ${min} to ${max}` });
   }
 }
 
-function checkOneOf(value: unknown, path: string, options: readonly string[], issues: ValidationIssue[]): void {
+/** Shared with the search validation. */
+export function checkOneOf(value: unknown, path: string, options: readonly string[], issues: ValidationIssue[]): void {
   if (typeof value !== 'string' || !options.includes(value)) {
     issues.push({ path, message: `must be one of ${options.join(', ')}` });
   }
@@ -152,7 +157,8 @@ function validMetadata(value: unknown, issues: ValidationIssue[]): SessionMetada
   return JSON.parse(serialized) as SessionMetadata;
 }
 
-function requireObject(input: unknown, what: string): Record<string, unknown> {
+/** Shared with the search validation. */
+export function requireObject(input: unknown, what: string): Record<string, unknown> {
   if (!isPlainObject(input)) throw new ValidationError([{ path: '', message: `${what} must be an object` }]);
   return input;
 }

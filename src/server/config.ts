@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_MEMORY_EVENT_RETENTION, DEFAULT_MEMORY_EVENT_RETENTION_BYTES } from '../adapters/memory/memory-event-log.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
+import { DEFAULT_RETENTION_SWEEP_INTERVAL_MS, parseRetention } from '../domain/retention.js';
 import { loadApiKeysFile, type ApiKeyEntry } from './auth/api-keys.js';
 import { DEFAULT_EVENT_STREAM_LIMITS } from './event-stream-output.js';
 import { parseDuration } from '../domain/duration.js';
@@ -14,6 +15,12 @@ export interface ServerConfig {
   redisPrefix: string;
   /** About how many change events the Redis stream keeps (with STORE=redis). */
   redisEventStreamMaxLength: number;
+  /** Top-level metadata keys that search and count may filter on. */
+  indexedMetadataKeys: string[];
+  /** Per-status retention as written, such as `completed:7d,failed:30d` ('' keeps everything). */
+  retention: string;
+  /** 0: no retention sweeper. */
+  retentionSweepIntervalMs: number;
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -139,6 +146,39 @@ const SPECS = [
     fallback: String(DEFAULT_EVENT_STREAM_MAX_LENGTH),
     description: 'About how many change events the Redis stream {prefix}:events keeps (XADD MAXLEN ~), with STORE=redis.',
     parse: integerIn(1, 1_000_000_000),
+  },
+  {
+    variable: 'INDEXED_METADATA_KEYS',
+    key: 'indexedMetadataKeys',
+    fallback: '',
+    description: 'Comma-separated top-level metadata keys that search and count may filter on (such as user_id,project).',
+    parse: (raw: string) => {
+      const keys = list(raw);
+      const bad = keys.find((key) => !/^[A-Za-z0-9_.-]{1,64}$/.test(key));
+      if (bad !== undefined) throw new Error(`has '${bad}': each key must be 1-64 of A-Z a-z 0-9 _ . -`);
+      return keys;
+    },
+  },
+  {
+    variable: 'RETENTION',
+    key: 'retention',
+    fallback: '',
+    description: 'Per-status retention after the last change, such as completed:7d,failed:30d (units s, m, h, d); empty keeps sessions forever.',
+    parse: (raw: string) => {
+      try {
+        parseRetention(raw);
+      } catch (error) {
+        throw new Error((error as Error).message.replace(/\.$/, ''));
+      }
+      return raw.trim();
+    },
+  },
+  {
+    variable: 'RETENTION_SWEEP_INTERVAL_MS',
+    key: 'retentionSweepIntervalMs',
+    fallback: String(DEFAULT_RETENTION_SWEEP_INTERVAL_MS),
+    description: 'How often expired sessions (RETENTION) are deleted; 0 turns the sweeper off.',
+    parse: integerIn(0, 86_400_000),
   },
   { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
   { variable: 'BODY_LIMIT', key: 'bodyLimitBytes', fallback: '256kb', description: 'Largest request body (b, kb or mb).', parse: byteSize },

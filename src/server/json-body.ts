@@ -53,3 +53,9 @@ export async function readJsonBody(ctx: Context, limitBytes: number): Promise<un
     throw new ValidationError([{ path: 'body', message: 'is not valid JSON' }]);
   }
 }
+
+/** A body that may be left out entirely (no Content-Length, no chunks): `{}` then. */
+export async function readOptionalJsonBody(ctx: Context, limitBytes: number): Promise<unknown> {
+  const empty = !ctx.request.length && !ctx.get('Transfer-Encoding');
+  return empty ? {} : readJsonBody(ctx, limitBytes);
+}

@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { ScopedSessionManager } from '../domain/index.js';
 import { allowOnly } from './allow-only.js';
 import { etagOf } from './etag.js';
-import { readJsonBody } from './json-body.js';
+import { readJsonBody, readOptionalJsonBody } from './json-body.js';
 import { CopySessionBody, PauseAllBody, ResumeAllBody } from './schemas.js';
 import { compileValidator } from './validate.js';
 import { withoutUndefined } from './wire.js';
@@ -19,12 +19,6 @@ interface LifecycleRouteOptions {
   bodyLimitBytes: number;
   collectionPath: string;
   itemPath: string;
-}
-
-/** A body that may be left out entirely (no Content-Length, no chunks): `{}` then. */
-async function readOptionalJsonBody(ctx: Context, limitBytes: number): Promise<unknown> {
-  const empty = !ctx.request.length && !ctx.get('Transfer-Encoding');
-  return empty ? {} : readJsonBody(ctx, limitBytes);
 }
 
 /**

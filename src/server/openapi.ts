@@ -24,6 +24,12 @@ const COMPONENT_SCHEMAS = {
   Status: schemas.StatusResource,
   Problem: schemas.Problem,
   SessionEvent: schemas.SessionEventResource,
+  SearchSessionsBody: schemas.SearchSessionsBody,
+  CountSessionsBody: schemas.CountSessionsBody,
+  SearchPage: schemas.SearchPageResource,
+  Count: schemas.CountResource,
+  PruneSessionsBody: schemas.PruneSessionsBody,
+  Pruned: schemas.PrunedResource,
   CopySessionBody: schemas.CopySessionBody,
   PauseAllBody: schemas.PauseAllBody,
   ResumeAllBody: schemas.ResumeAllBody,
@@ -58,7 +64,7 @@ const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   417: 'An `Expect` header other than `100-continue`; the connection is closed.',
   422: 'This `Idempotency-Key` already created a session from a different request body; use a new key.',
   431: 'The request line and headers are over the size limit, or there are more headers than the limit (100 by default); the connection is closed.',
-  501: 'The session store does not support change events.',
+  501: 'The session store does not support this optional capability (change events, or search and count).',
   500: 'An unexpected fault (`urn:agent-sessions:problem:internal-error`); no internals are included.',
   503: 'The session store is unreachable (try again later), or did not confirm a write in time (it may have been applied: read before retrying).',
 };
@@ -224,6 +230,36 @@ function build(): OpenApiDocument {
           summary: 'List agent sessions, newest first.',
           parameters: queryParameters(schemas.ListSessionsQuery),
           responses: { '200': { description: 'One page.', content: json('SessionPage') }, ...errorResponses([400]) },
+        },
+      },
+      [`${COLLECTION_PATH}/search`]: {
+        post: {
+          operationId: 'searchAgentSessions',
+          summary: 'Search agent sessions: filter, sort, keyset cursor pages and the exact total.',
+          description:
+            'Every field is optional (no body is the empty filter). `metadata` may use only the indexed keys ' +
+            '(INDEXED_METADATA_KEYS). A cursor is valid only with the filter and sort it was made for.',
+          requestBody: { required: false, content: json('SearchSessionsBody') },
+          responses: { '200': { description: 'One page.', content: json('SearchPage') }, ...errorResponses(WITH_BODY, [501]) },
+        },
+      },
+      [`${COLLECTION_PATH}/count`]: {
+        post: {
+          operationId: 'countAgentSessions',
+          summary: 'Count the agent sessions matching a filter (the search filter fields).',
+          requestBody: { required: false, content: json('CountSessionsBody') },
+          responses: { '200': { description: 'The exact count.', content: json('Count') }, ...errorResponses(WITH_BODY, [501]) },
+        },
+      },
+      [`${COLLECTION_PATH}/prune`]: {
+        post: {
+          operationId: 'pruneAgentSessions',
+          summary: 'Delete every session matching a filter and, with `older_than`, last changed longer ago than that.',
+          description:
+            'Batched; each deletion is atomic and emits a `deleted` event with `reason: "prune"`. At least one field is ' +
+            'required (an empty prune would delete everything).',
+          requestBody: { required: true, content: json('PruneSessionsBody') },
+          responses: { '200': { description: 'How many sessions were deleted.', content: json('Pruned') }, ...errorResponses(WITH_BODY, [501]) },
         },
       },
       [`${COLLECTION_PATH}/pause`]: bulkStatusChange(

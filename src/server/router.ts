@@ -11,6 +11,7 @@ import { idempotencyKeyOf } from './idempotency-header.js';
 import { addLifecycleRoutes } from './lifecycle-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
+import { addSearchRoutes } from './search-routes.js';
 import { compileValidator } from './validate.js';
 import { inWireTerms, toCreateInput, toListQuery, toSessionResource, toUpdateInput, withoutUndefined } from './wire.js';
 
@@ -108,6 +109,9 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
     ),
   });
   addLifecycleRoutes(router, { view, problems, bodyLimitBytes, collectionPath: COLLECTION_PATH, itemPath: ITEM_PATH });
+
+  // Also before `/:id`: `search` and `count` are not session ids.
+  addSearchRoutes(router, { view, problems, collectionPath: COLLECTION_PATH, bodyLimitBytes });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
     const idempotencyKey = idempotencyKeyOf(ctx);

@@ -1,9 +1,13 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
+  CURSOR_MAX_LENGTH,
   LIMITS,
+  SEARCH_TIMESTAMP_PATTERN,
+  SESSION_DELETE_REASONS,
   SESSION_EVENT_TYPES,
   SESSION_MODES,
   SESSION_STATUSES,
+  type SessionDeleteReason,
   type SessionEventType,
   type SessionMode,
   type SessionStatus,
@@ -145,6 +149,96 @@ export const SessionPageResource = Type.Object({
 });
 export type SessionPageResource = Static<typeof SessionPageResource>;
 
+/** Session fields on the wire, as `select` names them. */
+export const SESSION_WIRE_FIELDS = [
+  'id',
+  'db_connection_id',
+  'status',
+  'mode',
+  'recursion_limit',
+  'title',
+  'created_at',
+  'updated_at',
+  'metadata',
+] as const;
+export type SessionWireField = (typeof SESSION_WIRE_FIELDS)[number];
+
+function OneOrMany<T extends TSchema>(schema: T, description: string) {
+  return Type.Union([schema, Type.Array(schema, { minItems: 1, maxItems: 16 })], { description });
+}
+
+const SearchTimestamp = (description: string) =>
+  Type.String({ pattern: SEARCH_TIMESTAMP_PATTERN, description: `${description} ISO 8601 with a time zone; exclusive.` });
+
+/** The filter fields shared by search, count (and any other call that selects sessions). */
+export const SEARCH_FILTER_FIELDS = {
+  db_connection_id: Type.Optional(DbConnectionId),
+  status: Type.Optional(OneOrMany(SessionStatusSchema, 'One status, or an array of statuses (any of).')),
+  mode: Type.Optional(OneOrMany(SessionModeSchema, 'One mode, or an array of modes (any of).')),
+  metadata: Type.Optional(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+      description: 'Top-level metadata key -> exact value; every pair must match. Only indexed keys (INDEXED_METADATA_KEYS).',
+    }),
+  ),
+  created_after: Type.Optional(SearchTimestamp('Only sessions created after this instant.')),
+  created_before: Type.Optional(SearchTimestamp('Only sessions created before this instant.')),
+  updated_after: Type.Optional(SearchTimestamp('Only sessions last changed after this instant.')),
+  updated_before: Type.Optional(SearchTimestamp('Only sessions last changed before this instant.')),
+};
+
+/** POST /api/v1/agent-sessions/search request body. */
+export const SearchSessionsBody = Type.Object(
+  {
+    ...SEARCH_FILTER_FIELDS,
+    sort_by: Type.Optional(StringEnum(['created_at', 'updated_at'] as const, 'Sort field (default `created_at`).')),
+    sort_order: Type.Optional(StringEnum(['desc', 'asc'] as const, 'Sort order (default `desc`); ties are broken by `id` in the same order.')),
+    limit: Type.Optional(
+      Type.Integer({ minimum: LIMITS.listLimitMin, maximum: LIMITS.listLimitMax, default: LIMITS.listLimitDefault }),
+    ),
+    cursor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: CURSOR_MAX_LENGTH, description: '`next_cursor` of the previous page of the same search.' }),
+    ),
+    select: Type.Optional(
+      Type.Array(StringEnum<SessionWireField>(SESSION_WIRE_FIELDS, 'A session field.'), {
+        maxItems: SESSION_WIRE_FIELDS.length * 2,
+        description: 'Fields to return (`id` always comes back); default all.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SearchSessionsBody = Static<typeof SearchSessionsBody>;
+
+/** POST /api/v1/agent-sessions/count request body. */
+export const CountSessionsBody = Type.Object(SEARCH_FILTER_FIELDS, { additionalProperties: false });
+export type CountSessionsBody = Static<typeof CountSessionsBody>;
+
+/** POST /api/v1/agent-sessions/prune request body: the filter fields and `older_than`. */
+export const PruneSessionsBody = Type.Object(
+  {
+    ...SEARCH_FILTER_FIELDS,
+    older_than: Type.Optional(
+      Type.String({ pattern: '^[1-9][0-9]{0,8}(s|m|h|d)$', description: 'Only sessions last changed longer ago than this, such as `30d` (units s, m, h, d).' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PruneSessionsBody = Static<typeof PruneSessionsBody>;
+
+export const PrunedResource = Type.Object({ deleted: Type.Integer({ description: 'Sessions this call deleted.' }) });
+export type PrunedResource = Static<typeof PrunedResource>;
+
+/** One page of a search; sessions carry the selected fields only (always `id`). */
+export const SearchPageResource = Type.Object({
+  sessions: Type.Array(Type.Intersect([Type.Partial(SessionResource), Type.Object({ id: Type.String() })])),
+  next_cursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page; `null` on the last page.' })),
+  total: Type.Integer({ description: 'The exact number of sessions matching the filter (all pages).' }),
+});
+export type SearchPageResource = Static<typeof SearchPageResource>;
+
+export const CountResource = Type.Object({ count: Type.Integer({ description: 'Sessions matching the filter.' }) });
+export type CountResource = Static<typeof CountResource>;
+
 /** One change event, as the `data:` of a Server-Sent Event; its id is the SSE `id:`. */
 export const SessionEventResource = Type.Object(
   {
@@ -152,6 +246,9 @@ export const SessionEventResource = Type.Object(
     session: SessionResource,
     previous_status: Nullable(StringEnum<SessionStatus>(SESSION_STATUSES, 'The status before the change; `null` for `created`.')),
     at: Type.String({ description: 'When the store recorded the change (ISO 8601 UTC).' }),
+    reason: Type.Optional(
+      StringEnum<SessionDeleteReason>(SESSION_DELETE_REASONS, 'Only on `deleted` by a bulk deletion: `retention` (the sweeper) or `prune`.'),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_REAPER_INTERVAL_MS } from '../domain/index.js';
+import { DEFAULT_REAPER_INTERVAL_MS, DEFAULT_RETENTION_SWEEP_INTERVAL_MS } from '../domain/index.js';
 import { createServer, type CreateServerOptions } from './app.js';
 import { answerClientError } from './client-errors.js';
 import { answerUnmetExpectation, guardRequests } from './request-guards.js';
@@ -36,6 +36,11 @@ export interface StartServerOptions extends CreateServerOptions, ConnectionLimit
    * default 5 s, `false` for never. Runs once at start-up too; only when the store supports runs.
    */
   leaseReaperIntervalMs?: number | false;
+  /**
+   * How often to delete sessions past the manager's `retention` policy, in ms; default 60 s,
+   * `false` for never. Runs only when the manager has a policy and the store supports search.
+   */
+  retentionSweepIntervalMs?: number | false;
 }
 
 /** The defaults `startServer` applies to `ConnectionLimits`. */
@@ -90,7 +95,13 @@ function boundedHttpServer(limits: ConnectionLimits, handler: RequestListener): 
 
 /** Builds the app and listens on `host:port` (defaults 127.0.0.1:3000; port 0 picks a free one). */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { port = 3000, host = '127.0.0.1', leaseReaperIntervalMs = DEFAULT_REAPER_INTERVAL_MS, ...appOptions } = options;
+  const {
+    port = 3000,
+    host = '127.0.0.1',
+    leaseReaperIntervalMs = DEFAULT_REAPER_INTERVAL_MS,
+    retentionSweepIntervalMs = DEFAULT_RETENTION_SWEEP_INTERVAL_MS,
+    ...appOptions
+  } = options;
   const shutdown = new AbortController();
   const shutdownSignal = appOptions.shutdownSignal ? AbortSignal.any([appOptions.shutdownSignal, shutdown.signal]) : shutdown.signal;
   const server = boundedHttpServer(options, createServer({ ...appOptions, shutdownSignal }).callback()).listen(port, host);
@@ -103,6 +114,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           onError: (error) => logger?.warn({ err: error }, 'lease reaper sweep failed'),
         })
       : undefined;
+  const sweeper =
+    retentionSweepIntervalMs !== false && manager.supportsSearch && Object.keys(manager.retention).length > 0
+      ? manager.startRetentionSweeper({
+          intervalMs: retentionSweepIntervalMs,
+          onError: (error) => logger?.warn({ err: error }, 'retention sweep failed'),
+        })
+      : undefined;
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -111,6 +129,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: `http://${hostForUrl}:${address.port}`,
     close(drainMs = 10_000) {
       reaper?.stop();
+      sweeper?.stop();
       shutdown.abort();
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), drainMs);

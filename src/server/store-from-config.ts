@@ -13,6 +13,7 @@ export async function createStoreFromConfig(config: ServerConfig): Promise<Sessi
       return new MemorySessionStore({
         eventRetention: config.memoryEventRetention,
         eventRetentionBytes: config.memoryEventRetentionBytes,
+        indexedMetadataKeys: config.indexedMetadataKeys,
       });
     case 'redis': {
       const { RedisSessionStore } = await loadOptional('ioredis', 'STORE=redis', () => import('../redis.js'));
@@ -20,6 +21,7 @@ export async function createStoreFromConfig(config: ServerConfig): Promise<Sessi
         url: config.redisUrl,
         prefix: config.redisPrefix,
         eventStreamMaxLength: config.redisEventStreamMaxLength,
+        indexedMetadataKeys: config.indexedMetadataKeys,
       });
     }
   }

@@ -1,12 +1,22 @@
 import { ValidationError } from '../domain/index.js';
 import type {
   AgentSession,
+  SessionFieldName,
+  SessionPruneInput,
+  SessionSearchFilter,
+  SessionSearchPage,
+  SessionSearchQuery,
   SessionEvent,
   CreateSessionInput,
   ListSessionsQuery as DomainListQuery,
   UpdateSessionInput,
 } from '../domain/index.js';
 import type {
+  CountSessionsBody,
+  PruneSessionsBody,
+  SearchPageResource,
+  SearchSessionsBody,
+  SessionWireField,
   CreateSessionBody,
   ListSessionsQuery,
   SessionEventResource,
@@ -37,6 +47,7 @@ export function toSessionEventResource(event: SessionEvent): SessionEventResourc
     session: toSessionResource(event.session),
     previous_status: event.previousStatus,
     at: event.at,
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
   };
 }
 
@@ -95,4 +106,58 @@ export function toListQuery(query: ListSessionsQuery): DomainListQuery {
     limit: query.limit,
     offset: query.offset,
   });
+}
+
+const FIELD_OF_WIRE: Record<SessionWireField, SessionFieldName> = {
+  id: 'id',
+  db_connection_id: 'dbConnectionId',
+  status: 'status',
+  mode: 'mode',
+  recursion_limit: 'recursionLimit',
+  title: 'title',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  metadata: 'metadata',
+};
+const WIRE_OF_FIELD = Object.fromEntries(Object.entries(FIELD_OF_WIRE).map(([wire, field]) => [field, wire])) as Record<string, SessionWireField>;
+
+export function toSearchFilter(body: CountSessionsBody): SessionSearchFilter {
+  return withoutUndefined({
+    dbConnectionId: body.db_connection_id,
+    status: body.status,
+    mode: body.mode,
+    metadata: body.metadata,
+    createdAfter: body.created_after,
+    createdBefore: body.created_before,
+    updatedAfter: body.updated_after,
+    updatedBefore: body.updated_before,
+  });
+}
+
+export function toPruneInput(body: PruneSessionsBody): SessionPruneInput {
+  const { older_than: olderThan, ...filter } = body;
+  return withoutUndefined({ ...toSearchFilter(filter), olderThan });
+}
+
+export function toSearchQuery(body: SearchSessionsBody): SessionSearchQuery {
+  const { sort_by: sortBy, sort_order: sortOrder, limit, cursor, select, ...filter } = body;
+  return withoutUndefined({
+    ...toSearchFilter(filter),
+    sortBy: sortBy === undefined ? undefined : sortBy === 'created_at' ? 'createdAt' : 'updatedAt',
+    sortOrder,
+    limit,
+    cursor,
+    select: select?.map((field) => FIELD_OF_WIRE[field]),
+  });
+}
+
+/** A search page on the wire; a projected session keeps only its selected wire fields. */
+export function toSearchPageResource(page: SessionSearchPage<Partial<AgentSession> & { id: string }>): SearchPageResource {
+  const sessions = page.sessions.map((session) => {
+    if ('version' in session) return toSessionResource(session as AgentSession);
+    const resource: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(session)) resource[WIRE_OF_FIELD[field]] = value;
+    return resource as SearchPageResource['sessions'][number];
+  });
+  return { sessions, next_cursor: page.nextCursor, total: page.total };
 }

@@ -7,17 +7,25 @@ import { describeIdempotencyContract } from './idempotency-contract.js';
 import { describeLifecycleContract } from './lifecycle-contract.js';
 import { describeListContract } from './list-contract.js';
 import { describeRunContract } from './runs-contract.js';
+import { describeRetentionContract } from './retention-contract.js';
+import { CONTRACT_INDEXED_METADATA_KEYS, describeSearchContract } from './search-contract.js';
 import { describeStateMachineContract } from './state-machine-contract.js';
 
 export { sampleSession } from './contract-helpers.js';
+export { CONTRACT_INDEXED_METADATA_KEYS } from './search-contract.js';
 
 // The definition of a store: every adapter runs this suite unchanged. It uses mocha-style
 // globals (describe / it / beforeEach / afterEach) and node:assert, so a host can run it
 // against its own adapter with mocha (or any runner that offers those globals).
 
+/** Store options the suite asks for; a store with search must index these metadata keys. */
+export interface SessionStoreHarnessOptions {
+  indexedMetadataKeys: readonly string[];
+}
+
 /** How the suite gets a fresh, empty store for each test and gets rid of it afterwards. */
 export interface SessionStoreHarness {
-  create(): Promise<SessionStore> | SessionStore;
+  create(options?: SessionStoreHarnessOptions): Promise<SessionStore> | SessionStore;
   /** Defaults to `store.close()`. */
   dispose?(store: SessionStore): Promise<void>;
   /**
@@ -35,7 +43,7 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
     let manager: AgentSessionManager;
 
     beforeEach(async () => {
-      store = await harness.create();
+      store = await harness.create({ indexedMetadataKeys: CONTRACT_INDEXED_METADATA_KEYS });
       manager = new AgentSessionManager(store);
     });
 
@@ -51,6 +59,8 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
     describeConcurrencyContract(context);
     describeEventContract(context, harness);
     describeRunContract(context);
+    describeSearchContract(context);
+    describeRetentionContract(context);
     describeIdempotencyContract(context);
     describeLifecycleContract(context);
   });

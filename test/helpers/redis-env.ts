@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import type { SessionStore } from '../../src/index.js';
-import { RedisSessionStore } from '../../src/redis.js';
+import { RedisSessionStore, type RedisSessionStoreOptions } from '../../src/redis.js';
 import type { SessionStoreHarness } from '../../src/testing.js';
 import { startPrivateCluster, type PrivateCluster } from './redis-cluster.js';
 import { startPrivateRedis, type PrivateRedis } from './redis-server.js';
+
+/** Store options tests may set besides where the store connects. */
+export type StoreOptions = Pick<RedisSessionStoreOptions, 'indexedMetadataKeys' | 'eventStreamMaxLength' | 'searchScanBudget'>;
 
 /** A private Redis (standalone or Cluster) for the surrounding `describe`, started in `before`. */
 export interface RedisTestEnv {
   /** For `describeSessionStoreContract`: each store gets a fresh prefix; dispose deletes its keys. */
   harness: SessionStoreHarness;
   /** A new store on a fresh random prefix. */
-  newStore(): RedisSessionStore;
+  newStore(options?: StoreOptions): RedisSessionStore;
   /** A new store on the given prefix (e.g. one shared with other processes). */
-  newStoreWithPrefix(prefix: string): RedisSessionStore;
+  newStoreWithPrefix(prefix: string, options?: StoreOptions): RedisSessionStore;
   /** A client of the test's own, for looking at keys directly. */
   admin(): Redis | Cluster;
   /** The prefix a store from `newStore` was given. */
@@ -34,7 +37,7 @@ export function useStandaloneRedis(): RedisTestEnv {
   });
   return envWith(
     () => admin as Redis,
-    (prefix, eventStreamMaxLength) => new RedisSessionStore({ url: (server as PrivateRedis).url, prefix, eventStreamMaxLength }),
+    (prefix, options) => new RedisSessionStore({ ...options, url: (server as PrivateRedis).url, prefix }),
     () => [admin as Redis],
   );
 }
@@ -55,23 +58,23 @@ export function useRedisCluster(): RedisTestEnv {
   });
   return envWith(
     () => client as Cluster,
-    (prefix, eventStreamMaxLength) => new RedisSessionStore({ client: client as Cluster, prefix, eventStreamMaxLength }),
+    (prefix, options) => new RedisSessionStore({ ...options, client: client as Cluster, prefix }),
     () => (client as Cluster).nodes('master'),
   );
 }
 
 function envWith(
   admin: () => Redis | Cluster,
-  storeOn: (prefix: string, eventStreamMaxLength?: number) => RedisSessionStore,
+  storeOn: (prefix: string, options?: StoreOptions) => RedisSessionStore,
   nodes: () => Redis[],
 ): RedisTestEnv {
   const prefixes = new WeakMap<SessionStore, string>();
-  const newStoreWithPrefix = (prefix: string, eventStreamMaxLength?: number) => {
-    const store = storeOn(prefix, eventStreamMaxLength);
+  const newStoreWithPrefix = (prefix: string, options?: StoreOptions) => {
+    const store = storeOn(prefix, options);
     prefixes.set(store, prefix);
     return store;
   };
-  const newStore = () => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`);
+  const newStore = (options?: StoreOptions) => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`, options);
   const prefixOf = (store: SessionStore) => prefixes.get(store) as string;
   return {
     newStore,
@@ -80,7 +83,7 @@ function envWith(
     prefixOf,
     harness: {
       create: newStore,
-      createWithEventRetention: (events) => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`, events),
+      createWithEventRetention: (events) => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`, { eventStreamMaxLength: events }),
       async dispose(store) {
         await deleteKeys(nodes(), prefixOf(store));
         await store.close?.();

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { AgentSessionManager, canTransition, SESSION_STATUSES, type AgentSession } from '../../src/index.js';
 import type { RedisSessionStore } from '../../src/redis.js';
 import type { Win } from '../helpers/recording-store.js';
+import { searchEntriesOf } from '../../src/domain/search-index.js';
 import { keysOf, useStandaloneRedis } from '../helpers/redis-env.js';
 
 const WORKERS = 4;
@@ -81,7 +82,7 @@ describe('RedisSessionStore under a multi-process race', function () {
     }
   });
 
-  it('keeps every index exactly in step with the session hashes, with exact totals', async () => {
+  it('keeps every list and search index exactly in step with the session hashes, with exact totals', async () => {
     const admin = redis.admin() as Redis;
     const prefix = redis.prefixOf(store);
     const stored = await Promise.all(sessions.map((s) => manager.get(s.id)));
@@ -91,13 +92,16 @@ describe('RedisSessionStore under a multi-process race', function () {
       for (const key of ['all', `db:${s.dbConnectionId}`, `st:${s.status}`, `dbst:${s.status}:${s.dbConnectionId}`]) {
         add(`{${prefix}}:i:${key}`, s.id);
       }
+      // Search entries too: they move on every change, so a race that lost one would show here.
+      for (const [name, entry] of searchEntriesOf(s, [])) add(`{${prefix}}:i:x:${name}`, entry);
     }
     const allKeys = await keysOf([admin], prefix);
     const sessionKeys = allKeys.filter((key) => key.startsWith(`{${prefix}}:s:`)).sort();
     expect(sessionKeys).to.deep.equal(stored.map((s) => `{${prefix}}:s:${s.id}`).sort());
     const indexKeys = allKeys.filter((key) => key.startsWith(`{${prefix}}:i:`));
-    // Besides sessions and indexes, a store keeps only its event stream (and run keys, none here).
-    const storeKeys = allKeys.filter((key) => key === `{${prefix}}:events`);
+    // Besides sessions and indexes, a store keeps only its event stream and, once an update named
+    // `running` (which gives a lease), its run tokens and leases.
+    const storeKeys = allKeys.filter((key) => [`{${prefix}}:events`, `{${prefix}}:runs`, `{${prefix}}:leases`].includes(key));
     expect(indexKeys.length + sessionKeys.length + storeKeys.length, 'keys that are neither sessions, indexes nor events').to.equal(
       allKeys.length,
     );

@@ -32,8 +32,10 @@ interface Call {
   success: number;
   /** The db connection of the session the call touches or creates. */
   db?: string;
-  /** A create, or a bulk call naming `db` in its body: another db answers 403 instead of 404. */
+  /** A create, or a bulk call (pause, resume, prune) naming `db` in its body: another db answers 403 instead of 404. */
   creates?: boolean;
+  /** A search or count naming `db` in its filter: another db matches nothing (success, empty) instead of 404. */
+  filters?: boolean;
   /** Served before authentication (console page and login): the same answer for every caller. */
   open?: boolean;
   /** The console login: its body carries the caller's key (204), a wrong one (401) or none (400). */
@@ -50,6 +52,9 @@ const CALLS: Call[] = [
   { name: 'list', method: 'GET', scope: 'read', success: 200, path: () => BASE },
   { name: 'list one db', method: 'GET', scope: 'read', success: 200, path: () => `${BASE}?db_connection_id=db-b` },
   { name: 'collection events', method: 'GET', scope: 'read', success: 200, stream: true, path: () => `${BASE}/events` },
+  { name: 'search', method: 'POST', scope: 'read', success: 200, path: () => `${BASE}/search` },
+  { name: 'count', method: 'POST', scope: 'read', success: 200, path: () => `${BASE}/count` },
+  { name: 'prune by age', method: 'POST', scope: 'admin', success: 200, path: () => `${BASE}/prune`, body: { older_than: '30d' } },
   ...['db-a', 'db-b', 'team-x'].flatMap((db): Call[] => [
     { name: `create in ${db}`, method: 'POST', scope: 'write', success: 201, db, creates: true, path: () => BASE, body: { db_connection_id: db } },
     {
@@ -75,6 +80,18 @@ const CALLS: Call[] = [
       paused: true,
       path: () => `${BASE}/resume`,
       body: { db_connection_id: db },
+    },
+    { name: `search ${db}`, method: 'POST', scope: 'read', success: 200, db, filters: true, path: () => `${BASE}/search`, body: { db_connection_id: db } },
+    { name: `count ${db}`, method: 'POST', scope: 'read', success: 200, db, filters: true, path: () => `${BASE}/count`, body: { db_connection_id: db } },
+    {
+      name: `prune ${db}`,
+      method: 'POST',
+      scope: 'admin',
+      success: 200,
+      db,
+      creates: true,
+      path: () => `${BASE}/prune`,
+      body: { db_connection_id: db, older_than: '30d' },
     },
     { name: `get ${db}`, method: 'GET', scope: 'read', success: 200, db, path: (id) => `${BASE}/${id}` },
     { name: `head ${db}`, method: 'HEAD', scope: 'read', success: 200, db, path: (id) => `${BASE}/${id}` },
@@ -119,7 +136,7 @@ function expectedStatus(caller: Caller, call: Call): number {
   if (!name) return 401;
   const { scope, dbs } = CALLERS[name];
   if (RANK[scope] < RANK[call.scope]) return 403;
-  if (call.db && dbs && !dbs(call.db)) return call.creates ? 403 : 404;
+  if (call.db && dbs && !dbs(call.db)) return call.filters ? call.success : call.creates ? 403 : 404;
   return call.success;
 }
 

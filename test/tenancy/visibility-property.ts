@@ -17,12 +17,28 @@ interface ListCase {
   offset: number;
 }
 
+interface SearchCase {
+  status?: SessionStatus;
+  dbConnectionId?: string;
+  limit: number;
+  sortOrder: 'asc' | 'desc';
+}
+
+/** A search walked page by page with its cursor: every id in order, and each page's total. */
+interface SearchWalk {
+  ids: string[];
+  totals: number[];
+}
+
 /**
  * What a restricted caller can ask, through one surface (the library's scoped view, or HTTP
- * with a restricted key). Search and count go here as one method each when they exist.
+ * with a restricted key).
  */
 interface Surface {
   list(query: ListCase): Promise<{ ids: string[]; total: number }>;
+  /** Every page of the search, following `nextCursor` to the end. */
+  search(query: SearchCase): Promise<SearchWalk>;
+  count(filter: Pick<SearchCase, 'status' | 'dbConnectionId'>): Promise<number>;
   /** `found`, or the not-found answer with the id replaced by `ID` (to compare with an unknown id's). */
   get(id: string): Promise<'found' | string>;
   /** Starts hearing change events; `heard` lists the db connection and id of each so far. */
@@ -40,6 +56,18 @@ const libraryView: SurfaceFactory = async (manager, patterns) => {
       const page = await view.list(query);
       return { ids: page.sessions.map((s) => s.id), total: page.total };
     },
+    async search(query) {
+      const walk: SearchWalk = { ids: [], totals: [] };
+      let cursor: string | undefined;
+      do {
+        const page = await view.search({ ...query, ...(cursor ? { cursor } : {}) });
+        walk.ids.push(...page.sessions.map((s) => s.id));
+        walk.totals.push(page.total);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && walk.totals.length < 50);
+      return walk;
+    },
+    count: (filter) => view.count(filter),
     async get(id) {
       const error = await view.get(id).then(
         () => undefined,
@@ -73,6 +101,26 @@ const httpWithKey: SurfaceFactory = async (manager, patterns) => {
       const page = (await response.json()) as { sessions: Array<{ id: string }>; total: number };
       return { ids: page.sessions.map((s) => s.id), total: page.total };
     },
+    async search(query) {
+      const walk: SearchWalk = { ids: [], totals: [] };
+      let cursor: string | undefined;
+      do {
+        const body = { status: query.status, db_connection_id: query.dbConnectionId, limit: query.limit, sort_order: query.sortOrder, cursor };
+        const response = await fetch(`${running.url}${BASE}/search`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(response.status).to.equal(200);
+        const page = (await response.json()) as { sessions: Array<{ id: string }>; total: number; next_cursor: string | null };
+        walk.ids.push(...page.sessions.map((s) => s.id));
+        walk.totals.push(page.total);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor && walk.totals.length < 50);
+      return walk;
+    },
+    async count(filter) {
+      const body = { status: filter.status, db_connection_id: filter.dbConnectionId };
+      const response = await fetch(`${running.url}${BASE}/count`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).to.equal(200);
+      return ((await response.json()) as { count: number }).count;
+    },
     async get(id) {
       const response = await fetch(`${running.url}${BASE}/${id}`, { headers });
       if (response.status === 200) return 'found';
@@ -96,6 +144,11 @@ const reaches = (patterns: string[], db: string) => patterns.some((p) => (p.ends
 /** A db connection the principal sees, to mark the end of the event stream. */
 const visibleDb = (patterns: string[]) => (patterns[0].endsWith('*') ? `${patterns[0].slice(0, -1)}sentinel` : patterns[0]);
 
+const searchOrder = (order: 'asc' | 'desc') => (a: AgentSession, b: AgentSession) => {
+  const before = a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
+  return (before ? -1 : 1) * (order === 'asc' ? 1 : -1);
+};
+
 const listOrder = (a: AgentSession, b: AgentSession) => (a.createdAt !== b.createdAt ? (a.createdAt > b.createdAt ? -1 : 1) : a.id > b.id ? -1 : 1);
 
 const ARBITRARY = fc.record({
@@ -111,6 +164,15 @@ const ARBITRARY = fc.record({
       offset: fc.integer({ min: 0, max: 12 }),
     }),
     { minLength: 1, maxLength: 4 },
+  ),
+  searches: fc.array(
+    fc.record({
+      status: fc.option(fc.constantFrom<SessionStatus>('active', 'paused'), { nil: undefined }),
+      dbConnectionId: fc.option(fc.constantFrom(...DBS), { nil: undefined }),
+      limit: fc.integer({ min: 1, max: 10 }),
+      sortOrder: fc.constantFrom<'asc' | 'desc'>('asc', 'desc'),
+    }),
+    { minLength: 1, maxLength: 2 },
   ),
 });
 
@@ -132,9 +194,9 @@ export function describeVisibilityProperty(
       ['HTTP with a restricted key', httpWithKey, options.httpRuns ?? 25],
     ];
     for (const [surfaceName, makeSurface, numRuns] of surfaces) {
-      it(`${surfaceName}: list, get and the event stream never contain, count or reveal another db`, async () => {
+      it(`${surfaceName}: list, search, count, get and the event stream never contain, count or reveal another db`, async () => {
         await fc.assert(
-          fc.asyncProperty(ARBITRARY, async ({ patterns, sessions: plan, lists }) => {
+          fc.asyncProperty(ARBITRARY, async ({ patterns, sessions: plan, lists, searches }) => {
             const store = await createStore();
             let now = Date.parse('2026-03-01T00:00:00.000Z');
             let sameMs = false;
@@ -164,6 +226,17 @@ export function describeVisibilityProperty(
                 const page = await surface.list(query);
                 expect(page.total, `total of ${JSON.stringify(query)}`).to.equal(matching.length);
                 expect(page.ids, `page of ${JSON.stringify(query)}`).to.deep.equal(matching.slice(query.offset, query.offset + query.limit).map((s) => s.id));
+              }
+
+              for (const query of searches) {
+                const matching = visible
+                  .filter((s) => (query.status === undefined || s.status === query.status) && (query.dbConnectionId === undefined || s.dbConnectionId === query.dbConnectionId))
+                  .sort(searchOrder(query.sortOrder));
+                const walk = await surface.search(query);
+                expect(walk.ids, `search ${JSON.stringify(query)}`).to.deep.equal(matching.map((s) => s.id));
+                for (const total of walk.totals) expect(total, `total of search ${JSON.stringify(query)}`).to.equal(matching.length);
+                const counted = await surface.count({ status: query.status, dbConnectionId: query.dbConnectionId });
+                expect(counted, `count ${JSON.stringify(query)}`).to.equal(matching.length);
               }
 
               const unknownAnswer = await surface.get('sess_AAAAAAAAAAAAAAAAAAAAAA');

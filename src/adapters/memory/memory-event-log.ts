@@ -1,5 +1,6 @@
 import type {
   AgentSession,
+  SessionDeleteReason,
   SessionEvent,
   SessionEventListener,
   SessionEventType,
@@ -45,13 +46,14 @@ export class MemoryEventLog {
     this.maxBytes = positiveInteger('eventRetentionBytes', retention.bytes ?? DEFAULT_MEMORY_EVENT_RETENTION_BYTES);
   }
 
-  record(type: SessionEventType, session: AgentSession, previousStatus: SessionStatus | null): void {
+  record(type: SessionEventType, session: AgentSession, previousStatus: SessionStatus | null, reason?: SessionDeleteReason): void {
     const event: SessionEvent = Object.freeze({
       id: String(++this.lastId),
       type,
       session,
       previousStatus,
       at: new Date().toISOString(),
+      ...(reason === undefined ? {} : { reason }),
     });
     this.retain(event);
     for (const listener of [...this.listeners]) deliver(listener, event);

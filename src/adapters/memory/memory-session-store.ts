@@ -1,5 +1,6 @@
 import type {
   AgentSession,
+  DeleteCondition,
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
@@ -15,17 +16,23 @@ import type {
   Unsubscribe,
   StoreListQuery,
   StoreListResult,
+  StoreSearchFilter,
+  StoreSearchQuery,
+  StoreSearchResult,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
 import { IdempotencyRecords } from './idempotency-records.js';
 import { MemoryEventLog } from './memory-event-log.js';
+import { MemorySearchIndex } from './memory-search-index.js';
 import { SortedIndex } from './sorted-index.js';
 
 /** Options for `MemorySessionStore`. */
 export interface MemorySessionStoreOptions {
   /** Recent events kept for subscribers resuming with `after` (default 10,000). */
   eventRetention?: number;
+  /** Top-level metadata keys that `search` and `count` may filter on (default none). */
+  indexedMetadataKeys?: readonly string[];
   /** Most bytes of recent events kept (their sessions as JSON; default 64 MiB); the older go first. */
   eventRetentionBytes?: number;
   /**
@@ -63,13 +70,19 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
+  private readonly searchIndex: MemorySearchIndex;
   private readonly idempotency: IdempotencyRecords;
   private readonly clock: () => number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.events = new MemoryEventLog({ events: options.eventRetention, bytes: options.eventRetentionBytes });
+    this.searchIndex = new MemorySearchIndex(options.indexedMetadataKeys);
     this.idempotency = new IdempotencyRecords(options.idempotencyMaxKeys);
     this.clock = options.clock ?? Date.now;
+  }
+
+  get indexedMetadataKeys(): readonly string[] {
+    return this.searchIndex.indexedMetadataKeys;
   }
 
   async insert(session: AgentSession): Promise<boolean> {
@@ -90,6 +103,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const entry = { session: deepFreeze(session), key: session.createdAt + session.id };
     this.entries.set(session.id, entry);
     this.index(entry, 'add');
+    this.searchIndex.add(entry.session);
     this.events.record('created', entry.session, null);
     return true;
   }
@@ -106,6 +120,16 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       .map((key) => (this.entries.get(key.slice(ID_OFFSET_IN_KEY)) as Entry).session);
     return { sessions, total: index.size };
   }
+
+  async search(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    return this.searchIndex.search(query, this.sessionOf);
+  }
+
+  async count(filter: StoreSearchFilter): Promise<number> {
+    return this.searchIndex.count(filter, this.sessionOf);
+  }
+
+  private readonly sessionOf = (id: string): AgentSession => (this.entries.get(id) as Entry).session;
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const entry = this.entries.get(id);
@@ -125,7 +149,7 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return result;
   }
 
-  async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
+  async delete(id: string, condition: DeleteCondition = {}): Promise<DeleteOutcome> {
     const entry = this.entries.get(id);
     if (!entry) return { outcome: 'not_found' };
     if (condition.expectedVersion !== undefined && condition.expectedVersion !== entry.session.version) {
@@ -133,8 +157,9 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     }
     this.entries.delete(id);
     this.index(entry, 'remove');
+    this.searchIndex.remove(entry.session);
     this.runs.delete(id);
-    this.events.record('deleted', entry.session, entry.session.status);
+    this.events.record('deleted', entry.session, entry.session.status, condition.reason);
     return { outcome: 'deleted', session: entry.session };
   }
 
@@ -197,6 +222,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return expired;
   }
 
+  /** The store's clock (the one leases use). */
+  async now(): Promise<number> {
+    return this.clock();
+  }
+
   /** Gives a running session that no run holds (token '') a lease, or renews it; a run's own lease stays. */
   private leaseUnheldRun(id: string, leaseMs: number): void {
     const run = this.runs.get(id);
@@ -214,7 +244,9 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const current = entry.session;
     const statusChanged = next.status !== current.status;
     if (statusChanged) this.index(entry, 'remove');
+    this.searchIndex.remove(current);
     entry.session = deepFreeze(next);
+    this.searchIndex.add(entry.session);
     if (statusChanged) this.index(entry, 'add');
     // Whoever moves a session out of running (pause, delete, PATCH) takes the run's lease away.
     if (statusChanged && current.status === 'running') this.runs.delete(current.id);

@@ -29,6 +29,17 @@ export class SortedIndex {
     return page;
   }
 
+  /** The key at `position` in ascending order. */
+  at(position: number): string {
+    return this.keys[position];
+  }
+
+  /** Position of the first key after `key` (or at it, when `inclusive`). */
+  positionAfter(key: string, inclusive: boolean): number {
+    const at = this.position(key);
+    return !inclusive && this.keys[at] === key ? at + 1 : at;
+  }
+
   /** Index of the first key not less than `key`. */
   private position(key: string): number {
     let low = 0;

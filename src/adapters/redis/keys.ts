@@ -12,6 +12,10 @@ import type { SessionStatus } from '../../domain/index.js';
  *   {prefix}:i:db:<dbConnectionId>          the same, for one db connection
  *   {prefix}:i:st:<status>                  the same, for one status
  *   {prefix}:i:dbst:<status>:<dbConnectionId>  the same, for both
+ *   {prefix}:i:x:<c|u>:<status>:<token>:<db>  sorted set, all scores 0: search entries
+ *                                           `<15-digit ms>:<id>` by created (c) or updated (u)
+ *                                           time; each of status, metadata token and db may be
+ *                                           '' for "any" (layout: domain/search-index.ts)
  *   {prefix}:events                         stream: change events, trimmed to about N entries
  *   {prefix}:runs                           hash: session id -> token of the run holding it
  *   {prefix}:leases                         sorted set: running session ids by lease expiry ms
@@ -22,11 +26,12 @@ import type { SessionStatus } from '../../domain/index.js';
  * spelled here only.
  */
 // The index name segments after `{prefix}:i:`; a db connection id always comes last.
-const INDEX = { all: 'all', db: 'db:', status: 'st:', dbStatus: 'dbst:' } as const;
+const INDEX = { all: 'all', db: 'db:', status: 'st:', dbStatus: 'dbst:', search: 'x:' } as const;
 
 /**
  * Lua: the index keys of `index()` for a script, from the index base passed in ARGV:
- * statusIndex(base, status), dbIndex(base, db), dbStatusIndex(base, status, db).
+ * statusIndex(base, status), dbIndex(base, db), dbStatusIndex(base, status, db), and
+ * searchIndex(base, name) for `searchIndex()`.
  */
 export const INDEX_KEYS_LUA = `
 local function statusIndex(base, status)
@@ -37,6 +42,9 @@ local function dbIndex(base, db)
 end
 local function dbStatusIndex(base, status, db)
   return base .. '${INDEX.dbStatus}' .. status .. ':' .. db
+end
+local function searchIndex(base, name)
+  return base .. '${INDEX.search}' .. name
 end
 `;
 
@@ -81,6 +89,11 @@ export class SessionKeys {
     if (dbConnectionId !== undefined) return `${this.indexBase}${INDEX.db}${dbConnectionId}`;
     if (status !== undefined) return `${this.indexBase}${INDEX.status}${status}`;
     return `${this.indexBase}${INDEX.all}`;
+  }
+
+  /** The key of a search index named as in `domain/search-index.ts`. */
+  searchIndex(name: string): string {
+    return `${this.indexBase}${INDEX.search}${name}`;
   }
 
   /** The four indexes a session with these fields belongs to. */

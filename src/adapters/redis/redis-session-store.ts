@@ -1,5 +1,6 @@
 import type {
   AgentSession,
+  DeleteCondition,
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
@@ -16,13 +17,18 @@ import type {
   Unsubscribe,
   StoreListQuery,
   StoreListResult,
+  StoreSearchFilter,
+  StoreSearchQuery,
+  StoreSearchResult,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from './defaults.js';
 import { closeClient, createClient, READY_WAIT_MS, toStoreError, toWriteError, whenReady, type RedisClient } from './connection.js';
 import { RedisEventFeed } from './event-feed.js';
+import { checkIndexedMetadataKeys, metadataTokensOf } from '../../domain/search-index.js';
 import { SessionKeys } from './keys.js';
+import { DEFAULT_SEARCH_SCAN_BUDGET, RedisSearch } from './redis-search.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
 import { CorruptSessionError, fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
 import { warnUnlessNoEviction } from './eviction-check.js';
@@ -38,6 +44,13 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
    * replay reads them from the stream instead, so memory stays bounded whatever the write rate.
    */
   replayBacklogLimit?: number;
+  /** Top-level metadata keys that `search` and `count` may filter on (default none). */
+  indexedMetadataKeys?: readonly string[];
+  /**
+   * Most search index entries one search script examines before handing back to the client
+   * (default 1,000), so a search with checks its index does not cover never blocks Redis long.
+   */
+  searchScanBudget?: number;
   /** Gets warnings about the Redis setup and about stored data the store will not serve (default: console). */
   logger?: RedisStoreLogger;
 };
@@ -66,6 +79,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   private readonly scripts: SessionScripts;
   private readonly maxEvents: string;
   private readonly feed: RedisEventFeed;
+  private readonly searcher: RedisSearch;
+  readonly indexedMetadataKeys: readonly string[];
   private readonly logger: RedisStoreLogger;
   private waitingForConnection?: Promise<void>;
 
@@ -80,7 +95,11 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     }
     this.maxEvents = String(maxEvents);
     this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command), options.replayBacklogLimit);
+    this.indexedMetadataKeys = checkIndexedMetadataKeys(options.indexedMetadataKeys);
+    const budget = options.searchScanBudget ?? DEFAULT_SEARCH_SCAN_BUDGET;
+    if (!Number.isSafeInteger(budget) || budget < 1) throw new TypeError(`searchScanBudget must be a positive integer, got ${budget}.`);
     this.logger = options.logger ?? { warn: (message) => console.warn(message) };
+    this.searcher = new RedisSearch(this.scripts, this.keys, this.indexedMetadataKeys, (command) => this.run(command), (row) => this.decodeFound(row), budget);
     warnUnlessNoEviction(this.client, this.logger);
   }
 
@@ -88,7 +107,17 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     const { id, dbConnectionId, status, createdAt } = session;
     const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events];
     const inserted = await this.run(
-      () => this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
+      () =>
+        this.scripts.agentSessionsInsert(
+          ...keys,
+          id,
+          String(Date.parse(createdAt)),
+          this.maxEvents,
+          this.keys.indexBase,
+          ...toHashFields(session),
+          'searchTokens',
+          this.tokensOf(session.metadata),
+        ),
       true,
     );
     return inserted === 1;
@@ -105,7 +134,10 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
         this.maxEvents,
         String(claim.ttlMs),
         JSON.stringify(claim.record),
+        this.keys.indexBase,
         ...toHashFields(session),
+        'searchTokens',
+        this.tokensOf(session.metadata),
       ),
     )) as [string, string?];
     if (outcome === 'replayed') return { outcome, record: JSON.parse(record as string) as IdempotencyRecord };
@@ -132,6 +164,41 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { total: total - gone, sessions };
   }
 
+  search(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    return this.searcher.search(query);
+  }
+
+  count(filter: StoreSearchFilter): Promise<number> {
+    return this.searcher.count(filter);
+  }
+
+  /**
+   * Rewrites every session's search entries for this store's `indexedMetadataKeys`: run it once
+   * after changing them, or after upgrading from a version without search (sessions written since
+   * are indexed already). Safe while the store is in use: each session is one atomic script,
+   * skipped and read again if it changed meanwhile. Resolves with how many sessions it visited.
+   */
+  async reindexSearch(): Promise<number> {
+    let cursor = '0';
+    let visited = 0;
+    do {
+      const [next, flat] = await this.run(() => this.client.zscan(this.keys.index(), cursor, 'COUNT', 500));
+      cursor = next;
+      for (let i = 0; i < flat.length; i += 2) {
+        const id = flat[i];
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const metadata = await this.run(() => this.client.hget(this.keys.session(id), 'metadata'));
+          if (metadata === null) break;
+          const tokens = this.tokensOf(JSON.parse(metadata) as AgentSession['metadata']);
+          const done = await this.run(() => this.scripts.agentSessionsReindex(this.keys.session(id), this.keys.indexBase, id, metadata, tokens));
+          if (done !== -1) break;
+        }
+        visited++;
+      }
+    } while (cursor !== '0');
+    return visited;
+  }
+
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const { allowedFromStatuses } = condition;
     const [outcome, current, next] = await this.statusScript(
@@ -145,6 +212,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       allowedFromStatuses ? '1' : '0',
       this.maxEvents,
       optional(condition.runLeaseMs),
+      patch.metadata === undefined ? '' : this.tokensOf(patch.metadata),
       ...(allowedFromStatuses ?? []),
     );
     if (outcome === 'not_found') return { outcome };
@@ -152,7 +220,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { outcome: outcome as 'unchanged' | 'version_conflict' | 'status_conflict', session: fromHashFields(current) };
   }
 
-  async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
+  async delete(id: string, condition: DeleteCondition = {}): Promise<DeleteOutcome> {
     const [outcome, current] = (await this.run(() =>
       this.scripts.agentSessionsDelete(
         this.keys.session(id),
@@ -162,6 +230,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
         id,
         optional(condition.expectedVersion),
         this.maxEvents,
+        condition.reason ?? '',
       ),
       true,
     )) as Reply;
@@ -210,6 +279,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       request.metadata === undefined ? '' : JSON.stringify(request.metadata),
       String(request.now),
       this.maxEvents,
+      request.metadata === undefined ? '' : this.tokensOf(request.metadata),
     );
     if (outcome === 'ended') return changedSessions(outcome, current, next);
     if (outcome === 'version_conflict') return { outcome, session: fromHashFields(current) };
@@ -235,13 +305,24 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       }
       return undefined;
     }
+    return this.decodeFound(row as (string | false)[]);
+  }
+
+  /** A search row as a session, or `undefined` (logged) for a corrupt hash, as a listed one. */
+  private decodeFound(row: (string | false)[]): AgentSession | undefined {
     try {
-      return fromFieldValues(row as (string | false)[]);
+      return fromFieldValues(row);
     } catch (error) {
       if (!(error instanceof CorruptSessionError)) throw error;
       this.logger.warn(error.message);
       return undefined;
     }
+  }
+
+  /** Redis's clock (TIME), in ms. */
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.run(() => this.client.time());
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   /** One PING: resolves while Redis answers, rejects with `StoreUnavailableError` when it does not. */
@@ -262,6 +343,11 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   private async statusScript(script: (...keysThenArgs: string[]) => Promise<unknown>, id: string, ...args: string[]): Promise<Reply> {
     const keys = [this.keys.session(id), ...this.runKeys()];
     return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args), true)) as Reply;
+  }
+
+  /** The search tokens of metadata, as the scripts keep them in the session hash. */
+  private tokensOf(metadata: AgentSession['metadata']): string {
+    return metadataTokensOf(metadata, this.indexedMetadataKeys).join(' ');
   }
 
   /** The keys every status-changing script touches besides the session hash. */

@@ -1,4 +1,4 @@
-import { SESSION_MODES, SESSION_STATUSES, type AgentSession, type SessionMode, type SessionStatus } from '../../domain/index.js';
+import { SESSION_FIELD_NAMES, SESSION_MODES, SESSION_STATUSES, type AgentSession, type SessionMode, type SessionStatus } from '../../domain/index.js';
 
 // How a session is kept in its Redis hash. Timestamps are integer milliseconds (the update script
 // computes `updatedAt` from them), title and metadata are JSON (so `null` survives and the update
@@ -20,19 +20,8 @@ export function toHashFields(session: AgentSession): string[] {
   ];
 }
 
-/** The hash fields of a session, in the order `fromFieldValues` reads them. */
-export const SESSION_FIELDS = [
-  'id',
-  'dbConnectionId',
-  'status',
-  'mode',
-  'recursionLimit',
-  'title',
-  'createdAt',
-  'updatedAt',
-  'metadata',
-  'version',
-] as const;
+/** The hash fields of a session, in the order `fromFieldValues` reads them (the domain's field order). */
+export const SESSION_FIELDS = SESSION_FIELD_NAMES;
 
 // The largest time a Date can hold.
 const MAX_TIME_MS = 8_640_000_000_000_000;

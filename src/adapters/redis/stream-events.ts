@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionEventType, SessionStatus } from '../../domain/index.js';
+import type { SessionDeleteReason, SessionEvent, SessionEventType, SessionStatus } from '../../domain/index.js';
 import { fromHashFields } from './session-hash.js';
 
 // How a change event sits in the Redis stream: two `event.*` fields, then the session's hash
@@ -10,10 +10,12 @@ const STREAM_ID = /^([0-9]{1,16})-([0-9]{1,16})$/;
 export function toSessionEvent(id: string, fields: readonly string[]): SessionEvent {
   let type = '';
   let previousStatus = '';
+  let reason = '';
   const sessionFields: string[] = [];
   for (let i = 0; i < fields.length; i += 2) {
     if (fields[i] === 'event.type') type = fields[i + 1];
     else if (fields[i] === 'event.previousStatus') previousStatus = fields[i + 1];
+    else if (fields[i] === 'event.reason') reason = fields[i + 1];
     else sessionFields.push(fields[i], fields[i + 1]);
   }
   return {
@@ -22,6 +24,7 @@ export function toSessionEvent(id: string, fields: readonly string[]): SessionEv
     session: fromHashFields(sessionFields),
     previousStatus: previousStatus === '' ? null : (previousStatus as SessionStatus),
     at: new Date(Number(id.slice(0, id.indexOf('-')))).toISOString(),
+    ...(reason === '' ? {} : { reason: reason as SessionDeleteReason }),
   };
 }
 

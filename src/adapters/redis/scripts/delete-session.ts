@@ -1,11 +1,11 @@
 import { INDEX_KEYS_LUA } from '../keys.js';
-import { DROP_RUN, EMIT_EVENT } from './lua-helpers.js';
+import { DROP_RUN, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
 /** Lua: removes a session hash, its four index entries and any run lease, if at the expected version. */
 export const DELETE_SESSION = `
 --[[
-  delete-session: removes a session and every index entry of it.
+  delete-session: removes a session and every index entry of it (list and search).
 
   KEYS[1] session hash           {prefix}:s:<id>
   KEYS[2] index of all sessions  {prefix}:i:all
@@ -18,6 +18,7 @@ export const DELETE_SESSION = `
   ARGV[2] session id
   ARGV[3] expected version, or '' for any
   ARGV[4] event stream max length (approximate trim)
+  ARGV[5] reason for the 'deleted' event ('' for none), as event.reason
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
@@ -29,6 +30,7 @@ ${EMIT_EVENT}
 ${DROP_RUN}
 ${LOAD_SESSION}
 ${INDEX_KEYS_LUA}
+${SEARCH_INDEX}
 
 local base, id = ARGV[1], ARGV[2]
 redis.call('DEL', KEYS[1])
@@ -36,7 +38,12 @@ redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', dbIndex(base, session.dbConnectionId), id)
 redis.call('ZREM', statusIndex(base, session.status), id)
 redis.call('ZREM', dbStatusIndex(base, session.status, session.dbConnectionId), id)
+unindexSearch(base, id, session)
 dropRun(KEYS[4], KEYS[5], id)
-emitEvent(KEYS[3], ARGV[4], 'deleted', session.status, current)
+local eventFields = current
+if ARGV[5] ~= '' then
+  eventFields = {'event.reason', ARGV[5], unpack(current)}
+end
+emitEvent(KEYS[3], ARGV[4], 'deleted', session.status, eventFields)
 return {'deleted', current}
 `;

@@ -1,5 +1,5 @@
 import { INDEX_KEYS_LUA } from '../keys.js';
-import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, SEARCH_INDEX, STORE_CLOCK_MS } from './lua-helpers.js';
 
 /** Lua: ends a run (running -> active | completed | failed), only for whoever still holds it. */
 export const END_RUN = `
@@ -23,6 +23,7 @@ export const END_RUN = `
   ARGV[7] new metadata as JSON, or '' to keep it
   ARGV[8] now, ms
   ARGV[9] event stream max length (approximate trim)
+  ARGV[10] search tokens of the new metadata (space-separated), used only with ARGV[7]
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
@@ -33,6 +34,7 @@ export const END_RUN = `
 ${READ_SESSION}
 ${INDEX_KEYS_LUA}
 ${MOVE_STATUS_INDEXES}
+${SEARCH_INDEX}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 ${DROP_RUN}
@@ -66,7 +68,7 @@ end
 
 local extra = {}
 if ARGV[7] ~= '' then
-  extra = {'metadata', ARGV[7]}
+  extra = {'metadata', ARGV[7], 'searchTokens', ARGV[10]}
 end
 local ended = moveStatus(KEYS[1], ARGV[1], id, session, ARGV[6], ARGV[8], extra)
 dropRun(KEYS[3], KEYS[4], id)

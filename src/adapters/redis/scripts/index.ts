@@ -5,8 +5,10 @@ import { EXPIRED_RUNS } from './expired-runs.js';
 import { INSERT_SESSION } from './insert-session.js';
 import { INSERT_SESSION_ONCE } from './insert-session-once.js';
 import { LIST_SESSIONS } from './list-sessions.js';
+import { REINDEX_SESSION } from './reindex-session.js';
 import { RENEW_RUN } from './renew-run.js';
 import { REPAIR_INDEX } from './repair-index.js';
+import { SEARCH_SESSIONS } from './search-sessions.js';
 import { START_RUN } from './start-run.js';
 import { UPDATE_SESSION } from './update-session.js';
 
@@ -24,10 +26,12 @@ export interface SessionScripts {
   agentSessionsEndRun: Script;
   agentSessionsExpiredRuns: Script;
   agentSessionsRepairIndex: Script;
+  agentSessionsSearch: Script;
+  agentSessionsReindex: Script;
 }
 
 // Names are namespaced because a host's own client may carry commands of its own.
-const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: string }> = {
+const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys?: number; lua: string }> = {
   agentSessionsInsert: { numberOfKeys: 6, lua: INSERT_SESSION },
   agentSessionsInsertOnce: { numberOfKeys: 7, lua: INSERT_SESSION_ONCE },
   agentSessionsUpdate: { numberOfKeys: 4, lua: UPDATE_SESSION },
@@ -38,6 +42,9 @@ const DEFINITIONS: Record<keyof SessionScripts, { numberOfKeys: number; lua: str
   agentSessionsEndRun: { numberOfKeys: 4, lua: END_RUN },
   agentSessionsExpiredRuns: { numberOfKeys: 1, lua: EXPIRED_RUNS },
   agentSessionsRepairIndex: { numberOfKeys: 3, lua: REPAIR_INDEX },
+  // Variable: one search index per wanted status, so the key count is passed with each call.
+  agentSessionsSearch: { lua: SEARCH_SESSIONS },
+  agentSessionsReindex: { numberOfKeys: 1, lua: REINDEX_SESSION },
 };
 
 /** Registers the scripts on `client` (once per client) and returns the client typed with them. */

@@ -1,4 +1,5 @@
-import { EMIT_EVENT } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { ADD_SESSION, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 
 /**
  * Lua: the insert of `insert-session`, claiming an idempotency key in the same step; a key
@@ -7,6 +8,7 @@ import { EMIT_EVENT } from './lua-helpers.js';
 export const INSERT_SESSION_ONCE = `
 --[[
   insert-session-once: unless the idempotency key holds a record, adds a new session, indexes it
+  (list and search indexes, as insert-session does)
   and stores the record under the key with a TTL, all in one step; so of many concurrent creates
   with one key exactly one inserts.
 
@@ -23,12 +25,16 @@ export const INSERT_SESSION_ONCE = `
   ARGV[3]    event stream max length (approximate trim)
   ARGV[4]    record TTL in ms
   ARGV[5]    the record (JSON: request fingerprint and first answer), stored as given
-  ARGV[6..]  field, value, field, value... of the session hash
+  ARGV[6]    index key base {prefix}:i: ; the search indexes are built from it (same hash tag)
+  ARGV[7..]  field, value, field, value... of the session hash (with searchTokens)
 
   Returns {'inserted'} (and a 'created' event added), {'replayed', <record>} when the key holds
   an unexpired record, {'id_taken'} when a session with this id exists; the last two change nothing.
 ]]
 ${EMIT_EVENT}
+${INDEX_KEYS_LUA}
+${SEARCH_INDEX}
+${ADD_SESSION}
 local record = redis.call('GET', KEYS[7])
 if record then
   return {'replayed', record}
@@ -36,11 +42,8 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'id_taken'}
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-for i = 2, 5 do
-  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
-end
+addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[6], ARGV[1], ARGV[2], {unpack(ARGV, 7)})
 redis.call('SET', KEYS[7], ARGV[5], 'PX', ARGV[4])
-emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 6)})
+emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 7)})
 return {'inserted'}
 `;

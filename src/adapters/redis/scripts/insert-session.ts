@@ -1,6 +1,7 @@
-import { EMIT_EVENT } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { ADD_SESSION, EMIT_EVENT, SEARCH_INDEX } from './lua-helpers.js';
 
-/** Lua: adds a session hash and its four index entries, unless the id exists; emits `created`. */
+/** Lua: adds a session hash, its four list index entries and its search entries, unless the id exists; emits `created`. */
 export const INSERT_SESSION = `
 --[[
   insert-session: adds a new session and indexes it, or changes nothing if the id exists.
@@ -15,19 +16,20 @@ export const INSERT_SESSION = `
   ARGV[1]    session id (the member in every index)
   ARGV[2]    createdAt in ms (the score in every index)
   ARGV[3]    event stream max length (approximate trim)
-  ARGV[4..]  field, value, field, value... of the session hash
+  ARGV[4]    index key base {prefix}:i: ; the search indexes are built from it (same hash tag)
+  ARGV[5..]  field, value, field, value... of the session hash (with searchTokens)
 
   Returns 1 when inserted (and a 'created' event added), 0 when a session with this id exists
   (nothing changed, no event).
 ]]
 ${EMIT_EVENT}
+${INDEX_KEYS_LUA}
+${SEARCH_INDEX}
+${ADD_SESSION}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-for i = 2, 5 do
-  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
-end
-emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 4)})
+addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[4], ARGV[1], ARGV[2], {unpack(ARGV, 5)})
+emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 5)})
 return 1
 `;

@@ -48,7 +48,8 @@ end
 /**
  * moveStatus(key, indexBase, id, session, newStatus, now, extraFields): sets the new status, one
  * version on and updatedAt = max(now, previous + 1), plus any extra field/value pairs, and moves
- * the session between status indexes. Returns the new HGETALL list. Needs MOVE_STATUS_INDEXES.
+ * the session between status indexes and its search index entries. Returns the new HGETALL list.
+ * Needs READ_SESSION, MOVE_STATUS_INDEXES and SEARCH_INDEX.
  */
 export const MOVE_STATUS = `
 local function moveStatus(key, base, id, session, newStatus, now, extraFields)
@@ -56,7 +57,9 @@ local function moveStatus(key, base, id, session, newStatus, now, extraFields)
   redis.call('HSET', key, 'status', newStatus, 'version', string.format('%d', tonumber(session.version) + 1),
     'updatedAt', string.format('%d', updatedAt), unpack(extraFields))
   moveStatusIndexes(base, id, session, newStatus)
-  return redis.call('HGETALL', key)
+  local moved, after = readSession(key)
+  moveSearchEntries(base, id, session, after)
+  return moved
 end
 `;
 
@@ -77,5 +80,63 @@ export const STORE_CLOCK_MS = `
 local function storeClockMs()
   local time = redis.call('TIME')
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+`;
+
+/**
+ * indexSearch(base, id, session) / unindexSearch(base, id, session): add or remove every search
+ * index entry of a session (`session` a field -> value table with status, dbConnectionId,
+ * createdAt, updatedAt and searchTokens); moveSearchEntries(base, id, before, after) replaces
+ * the entries of `before` with those of `after`. The layout is the one of
+ * `domain/search-index.ts`: index `searchIndex(base, '<c|u>:<status or ''>:<token or ''>:<db or ''>')`,
+ * entry `<15-digit ms>:<id>`, all with score 0 so they sort by bytes. Keep the two in step.
+ * Needs INDEX_KEYS_LUA.
+ */
+export const SEARCH_INDEX = `
+local function eachSearchEntry(base, id, session, apply)
+  local tokens = {''}
+  for token in string.gmatch(session.searchTokens or '', '%S+') do
+    tokens[#tokens + 1] = token
+  end
+  for _, sort in ipairs({'c', 'u'}) do
+    local ms = sort == 'c' and session.createdAt or session.updatedAt
+    local entry = string.rep('0', 15 - #ms) .. ms .. ':' .. id
+    for _, status in ipairs({'', session.status}) do
+      for _, token in ipairs(tokens) do
+        for _, db in ipairs({'', session.dbConnectionId}) do
+          apply(searchIndex(base, sort .. ':' .. status .. ':' .. token .. ':' .. db), entry)
+        end
+      end
+    end
+  end
+end
+local function indexSearch(base, id, session)
+  eachSearchEntry(base, id, session, function(key, entry) redis.call('ZADD', key, 0, entry) end)
+end
+local function unindexSearch(base, id, session)
+  eachSearchEntry(base, id, session, function(key, entry) redis.call('ZREM', key, entry) end)
+end
+local function moveSearchEntries(base, id, before, after)
+  unindexSearch(base, id, before)
+  indexSearch(base, id, after)
+end
+`;
+
+/**
+ * addSession(key, listIndexes, base, id, createdAt, fields): writes a new session hash from its
+ * flat field/value list, adds it to its list indexes (scored by createdAt) and its search entries.
+ * The one insert of the insert scripts. Needs SEARCH_INDEX.
+ */
+export const ADD_SESSION = `
+local function addSession(key, listIndexes, base, id, createdAt, fields)
+  redis.call('HSET', key, unpack(fields))
+  for _, index in ipairs(listIndexes) do
+    redis.call('ZADD', index, createdAt, id)
+  end
+  local session = {}
+  for i = 1, #fields, 2 do
+    session[fields[i]] = fields[i + 1]
+  end
+  indexSearch(base, id, session)
 end
 `;

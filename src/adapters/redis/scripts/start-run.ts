@@ -1,7 +1,7 @@
 import { INDEX_KEYS_LUA } from '../keys.js';
-import { EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
+import { EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, SEARCH_INDEX, STORE_CLOCK_MS } from './lua-helpers.js';
 
-/** Lua: moves an `active` session to `running` and gives the run its token and lease. */
+/** Lua: moves an `active` session to `running` (list and search indexes) and gives the run its token and lease. */
 export const START_RUN = `
 --[[
   start-run: active -> running, recording the run token and lease expiry; emits 'transitioned'.
@@ -26,6 +26,7 @@ export const START_RUN = `
 ${READ_SESSION}
 ${INDEX_KEYS_LUA}
 ${MOVE_STATUS_INDEXES}
+${SEARCH_INDEX}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 ${STORE_CLOCK_MS}

@@ -1,9 +1,10 @@
 import { INDEX_KEYS_LUA } from '../keys.js';
-import { DROP_RUN, EMIT_EVENT, MOVE_STATUS_INDEXES, STORE_CLOCK_MS } from './lua-helpers.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS_INDEXES, SEARCH_INDEX, STORE_CLOCK_MS } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
 /**
- * Lua: checks the update condition and applies a patch, moving index entries on a status change;
+ * Lua: checks the update condition and applies a patch, moving list index entries on a status
+ * change and search index entries on every change;
  * emits `updated` or `transitioned`. Leaving `running` drops the run's lease; a patch naming
  * `running` gives a session nobody's run holds a lease the reaper can expire.
  */
@@ -26,12 +27,13 @@ export const UPDATE_SESSION = `
   ARGV[5]    new title as JSON, or '' to keep it
   ARGV[6]    new status, or '' to keep it
   ARGV[7]    new metadata as JSON, or '' to keep it
-  ARGV[8]    '1' to check the current status against ARGV[11..] (only with a new status), else '0'
+  ARGV[8]    '1' to check the current status against ARGV[12..] (only with a new status), else '0'
   ARGV[9]    event stream max length (approximate trim)
   ARGV[10]   lease length in ms for a patch naming 'running', or '': the session ends up running
              with no run holding it, so it gets (or renews) a lease with no token, expiring at
              Redis TIME + this, which the reaper fails once it runs out
-  ARGV[11..] statuses the session may move from
+  ARGV[11]   search tokens of the new metadata (space-separated), used only with ARGV[7]
+  ARGV[12..] statuses the session may move from
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
@@ -46,11 +48,12 @@ ${LOAD_SESSION}
 ${STORE_CLOCK_MS}
 ${INDEX_KEYS_LUA}
 ${MOVE_STATUS_INDEXES}
+${SEARCH_INDEX}
 
 local newStatus = ARGV[6]
 if newStatus ~= '' and ARGV[8] == '1' then
   local allowed = false
-  for i = 11, #ARGV do
+  for i = 12, #ARGV do
     if ARGV[i] == session.status then
       allowed = true
       break
@@ -86,6 +89,10 @@ if #changes == 0 then
   return {'unchanged', current}
 end
 
+if ARGV[7] ~= '' then
+  table.insert(changes, 'searchTokens')
+  table.insert(changes, ARGV[11])
+end
 table.insert(changes, 'version')
 table.insert(changes, string.format('%d', tonumber(session.version) + 1))
 table.insert(changes, 'updatedAt')
@@ -103,6 +110,12 @@ local changed = {}
 for i = 1, #changes, 2 do
   changed[changes[i]] = changes[i + 1]
 end
+local after = {}
+for field, value in pairs(session) do
+  after[field] = changed[field] or value
+end
+after.searchTokens = changed.searchTokens or session.searchTokens
+moveSearchEntries(ARGV[1], ARGV[2], session, after)
 local updated = {}
 for i = 1, #current, 2 do
   updated[i] = current[i]
