@@ -1,0 +1,74 @@
+import type { Migration } from './index.js';
+
+/**
+ * Sessions, their runs and the change-event outbox. `s` is the quoted schema name.
+ *
+ * - `sessions`: one row per session; `id` sorts bytewise (COLLATE "C"), as the listing order
+ *   compares ids. One index per list shape, each ending in (created_at DESC, id DESC), so a page
+ *   and its count read only matching index entries.
+ * - `session_runs`: the run holding a `running` session: its token and lease expiry (judged
+ *   against the database's clock). Deleted with the session, and by the trigger below whenever
+ *   the session leaves `running`.
+ * - `session_events`: one row per real change, written by the trigger in the same transaction
+ *   as the change. Readers take them in (xid, id) order and only below the oldest running
+ *   transaction, so an event whose transaction commits late is never skipped (see event-feed.ts).
+ */
+export const SESSIONS: Migration = {
+  version: 1,
+  name: 'sessions, runs and change events',
+  sql: (s, channel) => `
+CREATE TABLE ${s}.sessions (
+  id text COLLATE "C" PRIMARY KEY,
+  db_connection_id text NOT NULL,
+  status text NOT NULL CHECK (status IN ('active', 'paused', 'running', 'completed', 'failed')),
+  mode text NOT NULL,
+  recursion_limit integer NOT NULL,
+  title text,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  metadata jsonb NOT NULL,
+  version integer NOT NULL
+);
+CREATE INDEX sessions_newest ON ${s}.sessions (created_at DESC, id DESC);
+CREATE INDEX sessions_by_db ON ${s}.sessions (db_connection_id, created_at DESC, id DESC);
+CREATE INDEX sessions_by_status ON ${s}.sessions (status, created_at DESC, id DESC);
+CREATE INDEX sessions_by_db_status ON ${s}.sessions (db_connection_id, status, created_at DESC, id DESC);
+
+CREATE TABLE ${s}.session_runs (
+  session_id text COLLATE "C" PRIMARY KEY REFERENCES ${s}.sessions (id) ON DELETE CASCADE,
+  token text NOT NULL,
+  lease_until timestamptz NOT NULL
+);
+CREATE INDEX session_runs_by_lease ON ${s}.session_runs (lease_until);
+
+CREATE TABLE ${s}.session_events (
+  id bigserial PRIMARY KEY,
+  xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  type text NOT NULL,
+  previous_status text,
+  session jsonb NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX session_events_in_order ON ${s}.session_events (xid, id);
+
+CREATE FUNCTION ${s}.record_session_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO ${s}.session_events (type, previous_status, session) VALUES ('created', NULL, to_jsonb(NEW));
+  ELSIF TG_OP = 'UPDATE' THEN
+    INSERT INTO ${s}.session_events (type, previous_status, session)
+      VALUES (CASE WHEN NEW.status <> OLD.status THEN 'transitioned' ELSE 'updated' END, OLD.status, to_jsonb(NEW));
+    IF OLD.status = 'running' AND NEW.status <> 'running' THEN
+      DELETE FROM ${s}.session_runs WHERE session_id = NEW.id;
+    END IF;
+  ELSE
+    INSERT INTO ${s}.session_events (type, previous_status, session) VALUES ('deleted', OLD.status, to_jsonb(OLD));
+  END IF;
+  PERFORM pg_notify('${channel}', '');
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER record_session_event AFTER INSERT OR UPDATE OR DELETE ON ${s}.sessions
+  FOR EACH ROW EXECUTE FUNCTION ${s}.record_session_event();
+`,
+};
