@@ -96,7 +96,7 @@ describe('npm start (dist/cli.js)', function () {
     const { code, stdout } = await runToExit(['--help'], {});
     expect(code).to.equal(0);
     const variables = ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'REDIS_EVENT_STREAM_MAX_LENGTH', 'LOG_LEVEL', 'BODY_LIMIT'];
-    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS']) {
+    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_SCHEMA']) {
       expect(stdout).to.contain(variable);
     }
   });

@@ -25,6 +25,10 @@ describe('server configuration', () => {
       REDIS_URL: 'redis://10.0.0.1:6380/2',
       REDIS_PREFIX: 'app1',
       REDIS_EVENT_STREAM_MAX_LENGTH: '500',
+      DATABASE_URL: 'postgres://app:secret@10.0.0.2:5432/sessions',
+      DATABASE_POOL_SIZE: '20',
+      DATABASE_SCHEMA: 'app1_sessions',
+      DATABASE_EVENT_RETENTION: '5000',
       LOG_LEVEL: 'warn',
       BODY_LIMIT: '1mb',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
@@ -44,6 +48,10 @@ describe('server configuration', () => {
       redisUrl: 'redis://10.0.0.1:6380/2',
       redisPrefix: 'app1',
       redisEventStreamMaxLength: 500,
+      databaseUrl: 'postgres://app:secret@10.0.0.2:5432/sessions',
+      databasePoolSize: 20,
+      databaseSchema: 'app1_sessions',
+      databaseEventRetention: 5000,
       logLevel: 'warn',
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
@@ -116,5 +124,18 @@ describe('server configuration', () => {
 
   it('refuses AUTH=off together with API_KEYS', () => {
     expect(loadConfig({ AUTH: 'off', API_KEYS: 'k'.repeat(16) }).problems.map((p) => p.variable)).to.deep.equal(['AUTH']);
+  });
+});
+
+describe('server configuration for the PostgreSQL store', () => {
+  it('needs DATABASE_URL with STORE=postgres, and defaults the pool, schema and retention', () => {
+    expect(loadConfig({ STORE: 'postgres' }).problems.map((p) => p.variable)).to.deep.equal(['DATABASE_URL']);
+    const { config } = loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgresql://localhost/app' });
+    expect(config).to.deep.include({ store: 'postgres', databaseUrl: 'postgresql://localhost/app', databasePoolSize: 10, databaseSchema: 'agent_sessions', databaseEventRetention: 10_000 });
+  });
+
+  it('names each bad DATABASE_* variable', () => {
+    const { problems } = loadConfig({ DATABASE_URL: 'mysql://x', DATABASE_POOL_SIZE: '0', DATABASE_SCHEMA: 'Bad-Name', DATABASE_EVENT_RETENTION: 'many' });
+    expect(problems.map((p) => p.variable)).to.deep.equal(['DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_SCHEMA', 'DATABASE_EVENT_RETENTION']);
   });
 });

@@ -1,15 +1,22 @@
 import { isIP } from 'node:net';
+import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from '../adapters/postgres/defaults.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
   port: number;
   host: string;
-  store: 'memory' | 'redis';
+  store: 'memory' | 'redis' | 'postgres';
   redisUrl: string;
   redisPrefix: string;
   /** About how many change events the Redis stream keeps (with STORE=redis). */
   redisEventStreamMaxLength: number;
+  /** PostgreSQL connection URL (with STORE=postgres); '' when unset. */
+  databaseUrl: string;
+  databasePoolSize: number;
+  databaseSchema: string;
+  /** About how many change events the PostgreSQL events table keeps (with STORE=postgres). */
+  databaseEventRetention: number;
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -80,7 +87,7 @@ const SPECS = [
     description: 'Address to bind. A non-loopback address needs API_KEYS (or AUTH=off).',
     parse: (raw: string) => raw,
   },
-  { variable: 'STORE', key: 'store', fallback: 'memory', description: 'Session store: memory or redis.', parse: oneOf(['memory', 'redis'] as const) },
+  { variable: 'STORE', key: 'store', fallback: 'memory', description: 'Session store: memory, redis or postgres.', parse: oneOf(['memory', 'redis', 'postgres'] as const) },
   {
     variable: 'REDIS_URL',
     key: 'redisUrl',
@@ -106,6 +113,40 @@ const SPECS = [
     key: 'redisEventStreamMaxLength',
     fallback: String(DEFAULT_EVENT_STREAM_MAX_LENGTH),
     description: 'About how many change events the Redis stream {prefix}:events keeps (XADD MAXLEN ~), with STORE=redis.',
+    parse: integerIn(1, 1_000_000_000),
+  },
+  {
+    variable: 'DATABASE_URL',
+    key: 'databaseUrl',
+    fallback: '',
+    description: 'PostgreSQL connection URL (postgres:// or postgresql://); required with STORE=postgres and for `migrate`.',
+    parse: (raw: string) => {
+      if (raw !== '' && (!/^postgres(ql)?:\/\/[^\s]+$/.test(raw) || !URL.canParse(raw))) throw new Error('must be a postgres:// or postgresql:// URL');
+      return raw;
+    },
+  },
+  {
+    variable: 'DATABASE_POOL_SIZE',
+    key: 'databasePoolSize',
+    fallback: String(DEFAULT_POOL_SIZE),
+    description: 'Connections the PostgreSQL store keeps open at most (plus one for change events while anyone listens).',
+    parse: integerIn(1, 1000),
+  },
+  {
+    variable: 'DATABASE_SCHEMA',
+    key: 'databaseSchema',
+    fallback: DEFAULT_SCHEMA,
+    description: 'PostgreSQL schema of the store\'s tables, created by the migrations.',
+    parse: (raw: string) => {
+      if (!/^[a-z_][a-z0-9_]{0,55}$/.test(raw)) throw new Error('must be 1-56 characters of a-z, 0-9 and _, not starting with a digit');
+      return raw;
+    },
+  },
+  {
+    variable: 'DATABASE_EVENT_RETENTION',
+    key: 'databaseEventRetention',
+    fallback: String(DEFAULT_EVENT_RETENTION),
+    description: 'About how many change events the PostgreSQL table {schema}.session_events keeps, with STORE=postgres.',
     parse: integerIn(1, 1_000_000_000),
   },
   { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
@@ -220,6 +261,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
   const valid = config as ServerConfig;
   if (valid.authOff && valid.apiKeys.length > 0) {
     problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS contradict each other; set only one.' });
+  }
+  if (valid.store === 'postgres' && valid.databaseUrl === '') {
+    problems.push({ variable: 'DATABASE_URL', message: 'STORE=postgres needs DATABASE_URL, such as postgres://user:password@host:5432/database.' });
   }
   if (valid.headersTimeoutMs > valid.requestTimeoutMs) {
     problems.push({ variable: 'HEADERS_TIMEOUT_MS', message: 'HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS.' });

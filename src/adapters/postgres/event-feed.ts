@@ -90,8 +90,10 @@ export class PostgresEventFeed {
   private startReading(): Promise<void> {
     if (this.reading) return this.starting ?? Promise.resolve();
     this.reading = true;
-    this.openListener();
-    this.starting = this.run(() => this.pool.query<{ xmin: string }>(this.sql.start)).then(
+    // Listening before the cursor is taken, so the first commits after it already wake the reader.
+    this.starting = this.openListener()
+      .then(() => this.run(() => this.pool.query<{ xmin: string }>(this.sql.start)))
+      .then(
       ({ rows }) => {
         this.starting = undefined;
         if (!this.reading) return;
@@ -118,8 +120,11 @@ export class PostgresEventFeed {
     listener?.end().catch(() => {});
   }
 
-  /** A connection that only LISTENs; when it breaks, another is opened while anyone listens. */
-  private openListener(): void {
+  /**
+   * A connection that only LISTENs; when it breaks, another is opened while anyone listens.
+   * Resolves once it listens, or failed to (the poll covers that time).
+   */
+  private openListener(): Promise<void> {
     const client = new pg.Client(this.pool.options);
     this.listener = client;
     const reopen = () => {
@@ -127,19 +132,19 @@ export class PostgresEventFeed {
       this.listener = undefined;
       client.end().catch(() => {});
       setTimeout(() => {
-        if (this.reading && !this.listener) {
-          this.openListener();
-          this.wake();
-        }
+        if (this.reading && !this.listener) void this.openListener().then(() => this.wake());
       }, RECONNECT_MS).unref();
     };
     client.on('error', reopen);
     client.on('end', reopen);
     client.on('notification', () => this.wake());
-    client
+    return client
       .connect()
       .then(() => client.query(`LISTEN "${this.channel}"`))
-      .catch(reopen);
+      .then(
+        () => undefined,
+        () => reopen(),
+      );
   }
 
   /** Reads now, or right after the read in progress. */
