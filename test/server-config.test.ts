@@ -70,7 +70,7 @@ describe('server configuration', () => {
   it('names every bad variable at once', () => {
     const { config, problems } = loadConfig({
       PORT: '70000',
-      STORE: 'postgres',
+      STORE: 'mongodb',
       REDIS_URL: 'http://x',
       REDIS_PREFIX: '{bad}',
       REDIS_EVENT_STREAM_MAX_LENGTH: '0',
