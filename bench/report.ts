@@ -29,7 +29,12 @@ const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** The results as Markdown table rows: what, ours, baseline, ratio, goal, verdict. */
-export function resultTable(http: HttpComparison[], scale: ScaleResult[], redisOps: RedisOpsComparison[] = []): string {
+export function resultTable(
+  http: HttpComparison[],
+  scale: ScaleResult[],
+  redisOps: RedisOpsComparison[] = [],
+  postgresOps: RedisOpsComparison[] = [],
+): string {
   const rows: string[][] = [];
   for (const c of http) {
     const show = (f: HttpComparison['ours']) =>
@@ -86,6 +91,16 @@ export function resultTable(http: HttpComparison[], scale: ScaleResult[], redisO
       fixed(r.layerRatio, 2),
       '—',
       '—',
+    ]);
+  }
+  for (const r of postgresOps) {
+    rows.push([
+      `postgres: ${r.operation}, concurrency ${r.concurrency}, ops/s`,
+      fixed(r.ours),
+      `${fixed(r.baseline)} (same SQL, raw pg)`,
+      fixed(r.ratio, 2),
+      r.goal === undefined ? '—' : `≥ ${r.goal}`,
+      r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
     ]);
   }
   const header = ['measure', 'ours', 'baseline', 'ratio', 'goal', 'result'];
