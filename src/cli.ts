@@ -34,7 +34,13 @@ async function main(args: string[]): Promise<number> {
   }
   if (args[0] === 'migrate') return migrateOnly(config);
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
-  const store = await createStoreFromConfig(config);
+  let store;
+  try {
+    store = await createStoreFromConfig(config);
+  } catch (error) {
+    process.stderr.write(`Start-up error: ${(error as Error).message}\n`);
+    return 1;
+  }
   const running = await startServer({
     manager: createAgentSessionManager({ store }),
     port: config.port,

@@ -6,8 +6,11 @@ import { usePrivatePostgres } from '../helpers/postgres-env.js';
 
 const CLI_PATH = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
-async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_PATH, ...args], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+const WITHOUT_PG = fileURLToPath(new URL('./fixtures/without-pg.mjs', import.meta.url));
+
+async function runCli(args: string[], env: Record<string, string>, imports: string[] = []): Promise<{ code: number; output: string }> {
+  const loaders = ['tsx', ...imports].flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...loaders, CLI_PATH, ...args], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -44,5 +47,11 @@ describe('agent-sessions migrate', function () {
     const serve = await runCli([], { STORE: 'postgres', DATABASE_URL: '' });
     expect(serve.code).to.equal(1);
     expect(serve.output).to.include('DATABASE_URL');
+  });
+
+  it('fails at start naming the package to install when pg is missing', async () => {
+    const { code, output } = await runCli([], { STORE: 'postgres', DATABASE_URL: postgres.server().url }, [WITHOUT_PG]);
+    expect(code, output).to.not.equal(0);
+    expect(output).to.include("needs the 'pg' package").and.include('npm install pg');
   });
 });
