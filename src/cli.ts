@@ -34,7 +34,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (args[0] === 'migrate') return migrateOnly(config);
   const logger = pino({ level: config.logLevel, base: { service: 'agent-sessions' } });
-  let store;
+  let store: Awaited<ReturnType<typeof createStoreFromConfig>>;
   try {
     store = await createStoreFromConfig(config);
   } catch (error) {

@@ -35,12 +35,21 @@ describe('PostgresSessionStore under a multi-process race', function () {
     await expectLastWinsStored(sessions, wins, manager);
   });
 
-  it('records exactly one event per win, and lists with exact totals', async () => {
+  it('records exactly one event per win, in version order per session, and lists with exact totals', async () => {
     const schema = postgres.schemaOf(store);
     const { rows } = await postgres.admin().query<{ n: number }>(
       `SELECT count(*)::integer AS n FROM "${schema}".session_events WHERE type IN ('updated', 'transitioned')`,
     );
     expect(rows[0].n, 'update events').to.equal(wins.length);
+    // In the feed's reading order, each session's events come in the order of its versions.
+    const events = await postgres.admin().query<{ id: string; version: number }>(
+      `SELECT session->>'id' AS id, (session->>'version')::integer AS version FROM "${schema}".session_events ORDER BY xid, id`,
+    );
+    const lastVersion = new Map<string, number>();
+    for (const event of events.rows) {
+      expect(event.version, `event order of ${event.id}`).to.be.greaterThan(lastVersion.get(event.id) ?? 0);
+      lastVersion.set(event.id, event.version);
+    }
     const stored = await Promise.all(sessions.map((s) => manager.get(s.id)));
     for (const dbConnectionId of [undefined, 'db-0', 'db-1']) {
       for (const status of [undefined, ...SESSION_STATUSES]) {

@@ -27,7 +27,9 @@ CREATE TABLE ${s}.sessions (
   created_at timestamptz NOT NULL,
   updated_at timestamptz NOT NULL,
   metadata jsonb NOT NULL,
-  version integer NOT NULL
+  version integer NOT NULL,
+  -- The order key of this session's last event (see record_session_event).
+  event_xid xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
 CREATE INDEX sessions_newest ON ${s}.sessions (created_at DESC, id DESC);
 CREATE INDEX sessions_by_db ON ${s}.sessions (db_connection_id, created_at DESC, id DESC);
@@ -43,7 +45,7 @@ CREATE INDEX session_runs_by_lease ON ${s}.session_runs (lease_until);
 
 CREATE TABLE ${s}.session_events (
   id bigserial PRIMARY KEY,
-  xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  xid xid8 NOT NULL,
   type text NOT NULL,
   previous_status text,
   session jsonb NOT NULL,
@@ -51,18 +53,31 @@ CREATE TABLE ${s}.session_events (
 );
 CREATE INDEX session_events_in_order ON ${s}.session_events (xid, id);
 
+-- A transaction takes its id before it waits for a row lock, so of two writes to one session the
+-- later one may hold the smaller id. Each event's order key is therefore the larger of its own
+-- transaction id and the key of the session's previous event: per session, keys never go down.
+CREATE FUNCTION ${s}.order_session_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.event_xid := greatest(pg_current_xact_id(), OLD.event_xid);
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER order_session_event BEFORE UPDATE ON ${s}.sessions
+  FOR EACH ROW EXECUTE FUNCTION ${s}.order_session_event();
+
 CREATE FUNCTION ${s}.record_session_event() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO ${s}.session_events (type, previous_status, session) VALUES ('created', NULL, to_jsonb(NEW));
+    INSERT INTO ${s}.session_events (xid, type, previous_status, session) VALUES (NEW.event_xid, 'created', NULL, to_jsonb(NEW));
   ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO ${s}.session_events (type, previous_status, session)
-      VALUES (CASE WHEN NEW.status <> OLD.status THEN 'transitioned' ELSE 'updated' END, OLD.status, to_jsonb(NEW));
+    INSERT INTO ${s}.session_events (xid, type, previous_status, session)
+      VALUES (NEW.event_xid, CASE WHEN NEW.status <> OLD.status THEN 'transitioned' ELSE 'updated' END, OLD.status, to_jsonb(NEW));
     IF OLD.status = 'running' AND NEW.status <> 'running' THEN
       DELETE FROM ${s}.session_runs WHERE session_id = NEW.id;
     END IF;
   ELSE
-    INSERT INTO ${s}.session_events (type, previous_status, session) VALUES ('deleted', OLD.status, to_jsonb(OLD));
+    INSERT INTO ${s}.session_events (xid, type, previous_status, session)
+      VALUES (greatest(pg_current_xact_id(), OLD.event_xid), 'deleted', OLD.status, to_jsonb(OLD));
   END IF;
   PERFORM pg_notify('${channel}', '');
   RETURN NULL;
