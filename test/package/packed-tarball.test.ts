@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../helpers/build.js';
@@ -56,6 +56,10 @@ describe('the packed tarball', function () {
       expect([esm.trim(), cjs.trim()]).to.deep.equal(['function', 'function']);
     });
   }
+
+  it('does not install pg, an optional peer dependency only the PostgreSQL store needs', () => {
+    expect(existsSync(join(project, 'node_modules/pg')), 'node_modules/pg').to.equal(false);
+  });
 
   it('runs the CLI from the installed bin', () => {
     const help = execFileSync(join(project, 'node_modules/.bin/agent-sessions'), ['--help'], { encoding: 'utf8' });

@@ -3,7 +3,7 @@ import { SESSION_COLUMNS } from './session-row.js';
 
 /**
  * The WHERE of a listing and its parameters. Each filter is an equality on a leading column of
- * one index (see the first migration), so a page and its count read matching entries only.
+ * one index (see the first migration), so a page reads matching entries only.
  * A new filter adds a condition here and, if it is a new list shape, an index.
  */
 export function listFilter(query: Pick<StoreListQuery, 'dbConnectionId' | 'status'>): { where: string; values: unknown[]; shape: string } {
@@ -22,6 +22,20 @@ export function listFilter(query: Pick<StoreListQuery, 'dbConnectionId' | 'statu
 }
 
 /**
+ * The exact number of matches, from the counters the `count_session` trigger keeps: db '' holds
+ * the totals over all connections. At most 80 rows, however many sessions match.
+ */
+function totalFilter(query: Pick<StoreListQuery, 'dbConnectionId' | 'status'>, first: number): { where: string; values: unknown[] } {
+  const values: unknown[] = [query.dbConnectionId ?? ''];
+  const conditions = [`db_connection_id = $${first}`];
+  if (query.status !== undefined) {
+    values.push(query.status);
+    conditions.push(`status = $${first + 1}`);
+  }
+  return { where: `WHERE ${conditions.join(' AND ')}`, values };
+}
+
+/**
  * One statement for a whole page: the exact count of matches and the page, newest first with the
  * id tie-break. The LEFT JOIN keeps one row (with the total) when the page is empty.
  */
@@ -29,10 +43,11 @@ export function listStatement(s: string, query: StoreListQuery): { text: string;
   const { where, values, shape } = listFilter(query);
   const limit = `$${values.length + 1}`;
   const offset = `$${values.length + 2}`;
-  const text = `SELECT t.total, p.* FROM (SELECT count(*)::integer AS total FROM ${s}.sessions ${where}) t
+  const total = totalFilter(query, values.length + 3);
+  const text = `SELECT t.total, p.* FROM (SELECT coalesce(sum(n), 0)::integer AS total FROM ${s}.session_counts ${total.where}) t
 LEFT JOIN LATERAL (
   SELECT ${SESSION_COLUMNS} FROM ${s}.sessions ${where}
   ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}
 ) p ON true`;
-  return { text, values: [...values, query.limit, query.offset], shape };
+  return { text, values: [...values, query.limit, query.offset, ...total.values], shape };
 }

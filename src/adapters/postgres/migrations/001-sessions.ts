@@ -36,6 +36,42 @@ CREATE INDEX sessions_by_db ON ${s}.sessions (db_connection_id, created_at DESC,
 CREATE INDEX sessions_by_status ON ${s}.sessions (status, created_at DESC, id DESC);
 CREATE INDEX sessions_by_db_status ON ${s}.sessions (db_connection_id, status, created_at DESC, id DESC);
 
+-- Exact totals without counting rows: per (db connection, status) and, under db '' (never a real
+-- id: ids have at least one character), per status over all connections. Each key is spread over
+-- 16 shard rows, so concurrent writes rarely wait for one another's counter; a total is the sum
+-- of at most 80 rows, however many sessions match.
+CREATE TABLE ${s}.session_counts (
+  db_connection_id text NOT NULL,
+  status text NOT NULL,
+  shard smallint NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (db_connection_id, status, shard)
+);
+
+CREATE FUNCTION ${s}.count_session() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  picked smallint := floor(random() * 16);
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.status = OLD.status THEN
+    RETURN NULL;
+  END IF;
+  -- One statement, rows in key order: every writer takes counter locks in the same order, so
+  -- two writers can wait for each other but never deadlock.
+  INSERT INTO ${s}.session_counts AS c (db_connection_id, status, shard, n)
+  SELECT d.db, d.status, picked, d.delta FROM (
+    SELECT NEW.db_connection_id AS db, NEW.status AS status, 1 AS delta WHERE TG_OP <> 'DELETE'
+    UNION ALL SELECT '', NEW.status, 1 WHERE TG_OP <> 'DELETE'
+    UNION ALL SELECT OLD.db_connection_id, OLD.status, -1 WHERE TG_OP <> 'INSERT'
+    UNION ALL SELECT '', OLD.status, -1 WHERE TG_OP <> 'INSERT'
+  ) d
+  ORDER BY d.db, d.status
+  ON CONFLICT (db_connection_id, status, shard) DO UPDATE SET n = c.n + excluded.n;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER count_session AFTER INSERT OR UPDATE OR DELETE ON ${s}.sessions
+  FOR EACH ROW EXECUTE FUNCTION ${s}.count_session();
+
 CREATE TABLE ${s}.session_runs (
   session_id text COLLATE "C" PRIMARY KEY REFERENCES ${s}.sessions (id) ON DELETE CASCADE,
   token text NOT NULL,
