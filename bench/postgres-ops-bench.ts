@@ -4,36 +4,16 @@ import { listStatement } from '../src/adapters/postgres/list-query.js';
 import { toRowValues } from '../src/adapters/postgres/session-row.js';
 import { sessionStatements } from '../src/adapters/postgres/statements.js';
 import { PostgresSessionStore } from '../src/postgres.js';
-import type { RedisOpsComparison } from './redis-ops-bench.js';
+import { median, opsPerSecond, type Operation, type RedisOpsComparison } from './redis-ops-bench.js';
 
 // The PostgreSQL store against the same SQL sent through raw `pg`: the same statements (prepared,
 // by name), the same parameters ready-made, on a pool of the same size, the reply not decoded.
 // The ratio is what the manager and the store layer (validation, parameters, decoding, outcome)
 // cost on top of the database's own work.
 
-const ROUND_MS = 1_000;
 const ROUNDS = 3;
 const CONCURRENCY = 64;
 const POOL_SIZE = 16;
-
-type Operation = (worker: number) => Promise<unknown>;
-
-async function opsPerSecond(operation: Operation, concurrency: number): Promise<number> {
-  let done = 0;
-  const until = Date.now() + ROUND_MS;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      while (Date.now() < until) {
-        await operation(worker);
-        done++;
-      }
-    }),
-  );
-  return done / (Number(process.hrtime.bigint() - started) / 1e9);
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function runPostgresOpsBench(url: string, log: (line: string) => void): Promise<RedisOpsComparison[]> {
   const schema = `bench_ops_${process.pid}`;

@@ -31,9 +31,11 @@ const ROUNDS = 3;
 const CONCURRENCIES = [1, 64];
 const TRIVIAL_SCRIPT = 'return 1';
 
-type Operation = (worker: number) => Promise<unknown>;
+/** One call of a benchmarked operation, by worker number. */
+export type Operation = (worker: number) => Promise<unknown>;
 
-async function opsPerSecond(operation: Operation, concurrency: number): Promise<number> {
+/** Calls per second of `operation` from `concurrency` workers over one round of ROUND_MS. */
+export async function opsPerSecond(operation: Operation, concurrency: number): Promise<number> {
   let done = 0;
   const until = Date.now() + ROUND_MS;
   const started = process.hrtime.bigint();
@@ -48,7 +50,7 @@ async function opsPerSecond(operation: Operation, concurrency: number): Promise<
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<RedisOpsComparison[]> {
   const store = new RedisSessionStore({ url, prefix: `bench-ops-${process.pid}` });

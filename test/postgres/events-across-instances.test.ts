@@ -1,47 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { AgentSessionManager, type SessionEvent } from '../../src/index.js';
 import { COLLECTION_PATH } from '../../src/server/index.js';
 import { usePrivatePostgres } from '../helpers/postgres-env.js';
+import { callOk as call, startServerProcess, stopServerProcess as stop } from '../helpers/server-process.js';
 import { connectSse } from '../helpers/sse-client.js';
 
-const CLI_PATH = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const SCHEMA = `events_${process.pid}`;
-
-/** A server process (the CLI) on the shared private PostgreSQL; resolves with its base URL. */
-async function startServerProcess(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_PATH], {
-    env: { ...process.env, PORT: '0', STORE: 'postgres', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: SCHEMA, DATABASE_POOL_SIZE: '4' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening on (http:\/\/[^\s"]+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server process did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { child, url: (/listening on (http:\/\/[^\s"]+)/.exec(output) as RegExpExecArray)[1] };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.status, `${method} ${path}`).to.be.below(300);
-  return response;
-}
 
 const waitFor = async (check: () => boolean, what: string) => {
   const deadline = Date.now() + 10_000;
@@ -59,8 +24,9 @@ describe('change events across server instances sharing one PostgreSQL', functio
 
   before(async function () {
     this.timeout(60_000);
+    const env = { STORE: 'postgres', DATABASE_URL: postgres.server().url, DATABASE_SCHEMA: SCHEMA, DATABASE_POOL_SIZE: '4' };
     // Both start at once: the migrations' advisory lock lets one create the schema, the other wait.
-    [a, b] = await Promise.all([startServerProcess(postgres.server().url), startServerProcess(postgres.server().url)]);
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
 
   after(async () => {
@@ -106,6 +72,29 @@ describe('change events across server instances sharing one PostgreSQL', functio
       client.close();
       unsubscribe();
       await libraryStore.close();
+    }
+  });
+
+  it('aborts, within 100 ms, a task run here when instance B pauses its session over HTTP', async () => {
+    const store = postgres.newStoreWithSchema(SCHEMA);
+    const runner = new AgentSessionManager(store);
+    try {
+      const session = await runner.create({ dbConnectionId: 'db-x' });
+      let started!: (signal: AbortSignal) => void;
+      const running = new Promise<AbortSignal>((resolve) => (started = resolve));
+      const run = runner.runTask(session.id, ({ signal }) => {
+        started(signal);
+        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      });
+      const signal = await running;
+      const aborted = new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(performance.now())));
+      await call((b as { url: string }).url, 'POST', `${COLLECTION_PATH}/${session.id}/pause`);
+      const pausedAt = performance.now();
+      expect((await aborted) - pausedAt, 'ms from the pause response to the abort').to.be.below(100);
+      expect((await run).outcome).to.equal('interrupted');
+      expect((await runner.get(session.id)).status).to.equal('paused');
+    } finally {
+      await store.close();
     }
   });
 

@@ -1,47 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { AgentSessionManager, type SessionEvent } from '../../src/index.js';
 import { COLLECTION_PATH, startServer } from '../../src/server/index.js';
 import { useStandaloneRedis } from '../helpers/redis-env.js';
+import { callOk as call, startServerProcess, stopServerProcess as stop } from '../helpers/server-process.js';
 import { connectSse } from '../helpers/sse-client.js';
-
-const CLI_PATH = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-/** A server process (the CLI) on the shared private Redis; resolves with its base URL. */
-async function startServerProcess(redisUrl: string, prefix: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_PATH], {
-    env: { ...process.env, PORT: '0', STORE: 'redis', REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 15_000;
-  while (!/listening on (http:\/\/[^\s"]+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server process did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { child, url: (/listening on (http:\/\/[^\s"]+)/.exec(output) as RegExpExecArray)[1] };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.status, `${method} ${path}`).to.be.below(300);
-  return response;
-}
 
 describe('change events across server instances sharing one Redis', function () {
   this.timeout(60_000);
@@ -52,8 +16,8 @@ describe('change events across server instances sharing one Redis', function () 
 
   before(async () => {
     const { port } = redis.admin().options as { port: number };
-    const redisUrl = `redis://127.0.0.1:${port}`;
-    [a, b] = await Promise.all([startServerProcess(redisUrl, prefix), startServerProcess(redisUrl, prefix)]);
+    const env = { STORE: 'redis', REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: prefix };
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
 
   after(async () => {
