@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { AgentSessionManager, type SessionEvent } from '../../src/index.js';
+import { COLLECTION_PATH, startServer } from '../../src/server/index.js';
 import { usePrivatePostgres } from '../helpers/postgres-env.js';
 import { describeEventsAcrossInstances } from '../helpers/events-across-instances.js';
 import { startServerProcess, stopServerProcess as stop } from '../helpers/server-process.js';
+import { connectSse } from '../helpers/sse-client.js';
 
 const SCHEMA = `events_${process.pid}`;
 
@@ -62,6 +64,35 @@ describe('change events across server instances sharing one PostgreSQL', functio
       unsubscribe();
       await store.close();
       await writerStore.close();
+    }
+  });
+
+  it('closes its LISTEN connection and every listener after 300 SSE connect/disconnect cycles', async () => {
+    const store = postgres.newStore();
+    const manager = new AgentSessionManager(store);
+    const server = await startServer({ manager, port: 0, leaseReaperIntervalMs: false, onUnexpectedError: (e) => console.error(e) });
+    const listening = async () =>
+      (
+        await postgres.admin().query<{ n: number }>(
+          `SELECT count(*)::integer AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN "${postgres.schemaOf(store)}_events"%'`,
+        )
+      ).rows[0].n;
+    try {
+      for (let i = 0; i < 300; i++) {
+        const client = await connectSse(`${server.url}${COLLECTION_PATH}/events`);
+        client.close();
+        await client.ended;
+      }
+      await waitFor(() => manager.events.listenerCount() === 0 && store.listenerCount === 0, 'listeners to leave');
+      let connections = await listening();
+      for (let i = 0; i < 100 && connections > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        connections = await listening();
+      }
+      expect(connections, 'LISTEN connections after the cycles').to.equal(0);
+    } finally {
+      await server.close();
+      await store.close();
     }
   });
 
