@@ -58,8 +58,8 @@ export type DeleteOutcome =
  * Two capabilities are optional, so a minimal store stays small: change events (`subscribe`) and
  * task runs (`SessionRunStore`, needed by `manager.runTask`). A store that has them emits exactly
  * one event per real change (insert, `updated` update, delete, run start and end), recorded
- * atomically with the change itself, and none for refusals or `unchanged` outcomes. Both built-in
- * stores have both; the contract suite checks them when present.
+ * atomically with the change itself, and none for refusals or `unchanged` outcomes. Every built-in
+ * store has both; the contract suite checks them when present.
  */
 export interface SessionStore extends Partial<SessionRunStore> {
   /** Adds a new session; resolves `false` (and changes nothing) when the id already exists. */
