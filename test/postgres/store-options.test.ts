@@ -51,4 +51,23 @@ describe('PostgresSessionStore options and limits', function () {
       await store.close();
     }
   });
+
+  it("judges leases by the database's clock, whatever the host's clock says", async () => {
+    const store = postgres.newStore();
+    const manager = new AgentSessionManager(store);
+    try {
+      const hostAhead = Date.now() + 3_600_000; // a host whose clock is an hour fast
+      const fresh = await manager.create({ dbConnectionId: 'db-clock' });
+      await store.startRun(fresh.id, { token: 'a', leaseUntil: hostAhead + 60_000, now: hostAhead });
+      expect(await store.expiredRuns(hostAhead + 7_200_000, 10), 'a 60 s lease, asked two hours "later"').to.deep.equal([]);
+      const reap = await store.endRun(fresh.id, { expiredBy: hostAhead + 7_200_000, status: 'failed', now: hostAhead });
+      expect(reap.outcome).to.equal('not_holder');
+      const hostBehind = Date.now() - 3_600_000; // and one an hour slow
+      const stale = await manager.create({ dbConnectionId: 'db-clock' });
+      await store.startRun(stale.id, { token: 'b', leaseUntil: hostBehind - 1, now: hostBehind });
+      expect(await store.expiredRuns(hostBehind - 7_200_000, 10), 'an already expired lease, asked two hours "earlier"').to.deep.equal([stale.id]);
+    } finally {
+      await store.close();
+    }
+  });
 });
