@@ -20,6 +20,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The console's plain browser modules, served as they are.
+    files: ['src/server/console/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // The domain knows nothing of frameworks or backends.
     files: ['src/domain/**/*.ts'],
     rules: {

@@ -1,3 +1,4 @@
+import { cp } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 // Entry points users import, each with type declarations; the CLI needs none.
@@ -22,4 +23,6 @@ export default defineConfig({
   clean: true,
   // import.meta.url in the CJS build (docs-routes.ts finds swagger-ui-dist with it).
   shims: true,
+  // The console's plain HTML/CSS/JS files ship as they are, next to the bundles that serve them.
+  onSuccess: () => cp('src/server/console', 'dist/console', { recursive: true }),
 });

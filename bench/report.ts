@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { FanoutResult } from './fanout-bench.js';
 import type { HttpComparison } from './http-bench.js';
 import type { RedisOpsComparison } from './redis-ops-bench.js';
 import type { ScaleResult } from './scale-bench.js';
@@ -34,6 +35,7 @@ export function resultTable(
   scale: ScaleResult[],
   redisOps: RedisOpsComparison[] = [],
   postgresOps: RedisOpsComparison[] = [],
+  fanout: FanoutResult[] = [],
 ): string {
   const rows: string[][] = [];
   for (const c of http) {
@@ -101,6 +103,17 @@ export function resultTable(
       fixed(r.ratio, 2),
       r.goal === undefined ? '—' : `≥ ${r.goal}`,
       r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
+    ]);
+  }
+  for (const f of fanout) {
+    const show = (l: FanoutResult['alone']) => `p50 ${fixed(l.p50Ms, 2)} / p99 ${fixed(l.p99Ms, 2)} ms`;
+    rows.push([
+      `${f.store}: PATCH latency with ${f.subscribers} event streams following vs none`,
+      show(f.followed),
+      show(f.alone),
+      fixed(f.ratio, 2),
+      `≤ ${f.goal}`,
+      verdict(f.ratio <= f.goal),
     ]);
   }
   const header = ['measure', 'ours', 'baseline', 'ratio', 'goal', 'result'];

@@ -3,6 +3,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hasPostgres, startPrivatePostgres } from '../test/helpers/postgres-server.js';
 import { startPrivateRedis } from '../test/helpers/redis-server.js';
+import { runFanoutBench } from './fanout-bench.js';
 import { runHttpBench } from './http-bench.js';
 import { runPostgresOpsBench } from './postgres-ops-bench.js';
 import { runRedisOpsBench } from './redis-ops-bench.js';
@@ -55,10 +56,17 @@ try {
   log('PostgreSQL store vs the same SQL through raw pg');
   const postgresOps = postgres ? await runPostgresOpsBench(postgres.url, log) : [];
 
-  const table = resultTable(http, scale, redisOps, postgresOps);
+  log('Event fan-out: PATCH latency with 200 event streams following against none');
+  const fanout = [];
+  for (const name of Object.keys(BENCH_STORES)) {
+    if ((name === 'redis' && !redis) || (name === 'postgres' && !postgres)) continue;
+    fanout.push(await runFanoutBench(name, log));
+  }
+
+  const table = resultTable(http, scale, redisOps, postgresOps, fanout);
   console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${table}\n`);
   // Written aside and renamed, so an interrupted run never leaves a half-written results file.
-  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps, postgresOps }, null, 2)}\n`);
+  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps, postgresOps, fanout }, null, 2)}\n`);
   renameSync(`${RESULTS}.tmp`, RESULTS);
   log(`wrote ${RESULTS}`);
 } finally {

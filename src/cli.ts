@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { createAgentSessionManager } from './create-manager.js';
+import { ApiKeyRing, loadApiKeysFile, plainApiKeys } from './server/auth/api-keys.js';
 import { configHelp, loadConfig, type ServerConfig } from './server/config.js';
+import { MissingPackageError } from './server/optional-package.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig, importPostgresStore } from './server/store-from-config.js';
 
@@ -38,16 +40,20 @@ async function main(args: string[]): Promise<number> {
   try {
     store = await createStoreFromConfig(config);
   } catch (error) {
-    process.stderr.write(`Start-up error: ${(error as Error).message}\n`);
+    const kind = error instanceof MissingPackageError ? 'Configuration error' : 'Start-up error';
+    process.stderr.write(`${kind}: ${(error as Error).message}
+`);
     return 1;
   }
+  const plainKeys = plainApiKeys(config.apiKeys);
+  const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
-    manager: createAgentSessionManager({ store }),
+    manager: createAgentSessionManager({ store, idempotencyTtlMs: config.idempotencyTtlMs, runningLeaseMs: config.runningLeaseMs }),
     port: config.port,
     host: config.host,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: config.apiKeys,
+    apiKeyRing: keyRing.size > 0 || config.apiKeysFile ? keyRing : undefined,
     corsOrigins: config.corsOrigins,
     eventHeartbeatMs: config.eventHeartbeatMs,
     leaseReaperIntervalMs: config.leaseReaperIntervalMs || false,
@@ -55,8 +61,21 @@ async function main(args: string[]): Promise<number> {
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections || undefined,
+    eventStreamMaxClients: config.eventStreamMaxClients,
+    eventStreamBufferBytes: config.eventStreamBufferBytes,
   });
-  logger.info({ url: running.url, store: config.store, auth: config.apiKeys.length > 0 }, `agent-sessions listening on ${running.url}`);
+  logger.info({ url: running.url, store: config.store, auth: keyRing.size > 0 }, `agent-sessions listening on ${running.url}`);
+
+  // SIGHUP re-reads the key file; open connections and streams go on. A bad file changes nothing.
+  process.on('SIGHUP', () => {
+    if (!config.apiKeysFile) return;
+    try {
+      keyRing.replace([...plainKeys, ...loadApiKeysFile(config.apiKeysFile)]);
+      logger.info({ keys: keyRing.size }, 'API key file reloaded');
+    } catch (error) {
+      logger.error({ err: error }, `API key file not reloaded, the previous keys stay: ${(error as Error).message}`);
+    }
+  });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -76,8 +95,13 @@ async function migrateOnly(config: ServerConfig): Promise<number> {
     process.stderr.write('Configuration error: migrate needs DATABASE_URL, such as postgres://user:password@host:5432/database.\n');
     return 1;
   }
-  const { PostgresSessionStore } = await importPostgresStore();
-  const store = new PostgresSessionStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: 1, migrate: false });
+  const loaded = await importPostgresStore().catch((error: unknown) => {
+    if (!(error instanceof MissingPackageError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    return undefined;
+  });
+  if (!loaded) return 1;
+  const store = new loaded.PostgresSessionStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: 1, migrate: false });
   try {
     const applied = await store.migrate();
     const what = applied.length === 0 ? 'already up to date' : `applied migration ${applied.join(', ')}`;

@@ -92,11 +92,34 @@ describe('npm start (dist/cli.js)', function () {
     }
   });
 
+  it('applies EVENT_STREAM_MAX_CLIENTS and MEMORY_EVENT_RETENTION', async () => {
+    const { child, url } = await startCli({ PORT: '0', HOST: '127.0.0.1', EVENT_STREAM_MAX_CLIENTS: '1', MEMORY_EVENT_RETENTION: '2' });
+    const controller = new AbortController();
+    try {
+      for (let i = 0; i < 4; i++) {
+        await fetch(`${url}/api/v1/agent-sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"db_connection_id":"db-cli"}' });
+      }
+      const stream = await fetch(`${url}/api/v1/agent-sessions/events`, { headers: { 'last-event-id': '1' }, signal: controller.signal });
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      while (!text.includes('id: 4')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).to.contain('event: missed');
+      const refused = await fetch(`${url}/api/v1/agent-sessions/events`);
+      expect(refused.status).to.equal(503);
+      expect(refused.headers.get('retry-after')).to.match(/^[0-9]+$/);
+    } finally {
+      controller.abort();
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
   it('lists every configuration variable with --help', async () => {
     const { code, stdout } = await runToExit(['--help'], {});
     expect(code).to.equal(0);
     const variables = ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'REDIS_EVENT_STREAM_MAX_LENGTH', 'LOG_LEVEL', 'BODY_LIMIT'];
-    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_SCHEMA']) {
+    const streams = ['EVENT_STREAM_MAX_CLIENTS', 'EVENT_STREAM_BUFFER_BYTES', 'MEMORY_EVENT_RETENTION', 'MEMORY_EVENT_RETENTION_BYTES'];
+    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS', ...streams, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_SCHEMA']) {
       expect(stdout).to.contain(variable);
     }
   });

@@ -26,11 +26,17 @@ describe('examples', function () {
     expect(output).to.contain('paused sessions for db123: 1');
   });
 
-  it('koa-host-with-own-auth.ts serves the router behind the host auth, errors as problem JSON', () => {
+  it('koa-host-with-own-auth.ts serves the router to the host\'s users with their scopes and db connections', () => {
     const output = runExample('examples/koa-host-with-own-auth.ts');
     expect(output).to.contain('without the host session: 401');
     expect(output).to.match(/create: 201 \/api\/v1\/agent-sessions\/sess_\S+/);
     expect(output).to.contain('invalid create: 400 application/problem+json');
+    expect(output).to.contain('alice creating in db2: 403');
+    expect(output).to.contain('bob creating (read-only): 403');
+    expect(output).to.contain("bob reading alice's db1 session: 404");
+    expect(output).to.contain('sessions bob sees: 0');
+    expect(output).to.contain('audit: alice create ok');
+    expect(output).to.contain('audit: bob create forbidden');
   });
 
   it('server-on-redis.ts serves sessions from a (private) Redis and cleans up after itself', async () => {
@@ -69,4 +75,5 @@ describe('examples', function () {
 // The custom store of example 4 is a store like any other: it must pass the contract.
 describeSessionStoreContract('AuditedStore (examples/audited-store.ts)', {
   create: async () => new (await import('../examples/audited-store.js')).AuditedStore(),
+  createWithEventRetention: async (events) => new (await import('../examples/audited-store.js')).AuditedStore({ eventRetention: events }),
 });

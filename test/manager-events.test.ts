@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   AgentSessionManager,
+  EventsOverflowError,
   MemorySessionStore,
   NotSupportedError,
   type SessionEvent,
@@ -14,6 +15,23 @@ describe('manager.events', () => {
   beforeEach(() => {
     store = new MemorySessionStore();
     manager = new AgentSessionManager(store);
+  });
+
+  it('stops a stream() loop that falls more than maxQueued events behind with EventsOverflowError, after the queued ones', async () => {
+    const session = await manager.create({ dbConnectionId: 'db-slow' });
+    const stream = manager.events.stream({ maxQueued: 3 });
+    const first = stream.next(); // subscribes, then waits
+    await manager.update(session.id, { title: 'a' });
+    expect((await first).value?.session.title).to.equal('a');
+    for (const title of ['b', 'c', 'd', 'e', 'f']) await manager.update(session.id, { title });
+    const taken: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) taken.push(event.session.title as string);
+    })().catch((e: unknown) => e);
+    expect(taken).to.deep.equal(['b', 'c', 'd']);
+    expect(error).to.be.instanceOf(EventsOverflowError);
+    expect((error as EventsOverflowError).lastEventId).to.be.a('string');
+    expect(manager.events.listenerCount()).to.equal(0);
   });
 
   it('filters by session and by db connection, and counts its listeners', async () => {

@@ -18,3 +18,23 @@ describe('MemorySessionStore event retention', () => {
     ]);
   });
 });
+
+describe('MemorySessionStore event retention by bytes', () => {
+  it('keeps only as many recent events as fit in `eventRetentionBytes`, always at least the newest', async () => {
+    const store = new MemorySessionStore({ eventRetentionBytes: 64 * 1024 });
+    const manager = createAgentSessionManager({ store });
+    const session = await manager.create({ dbConnectionId: 'db-bytes' });
+    for (let i = 0; i < 20; i++) await manager.update(session.id, { metadata: { i, blob: 'b'.repeat(10_000) } });
+    const { events, bytes } = store.retainedEvents;
+    expect(bytes).to.be.at.most(64 * 1024);
+    expect(events).to.be.within(5, 6);
+    await manager.update(session.id, { metadata: { huge: 'h'.repeat(60_000) } });
+    await manager.update(session.id, { metadata: { huge: 'H'.repeat(65_000) } });
+    expect(store.retainedEvents.events, 'the newest event, larger than the bound, is kept alone').to.equal(1);
+  });
+
+  it('refuses a retention that is not a positive whole number', () => {
+    expect(() => new MemorySessionStore({ eventRetentionBytes: 0 })).to.throw(TypeError, /eventRetentionBytes/);
+    expect(() => new MemorySessionStore({ eventRetention: 1.5 })).to.throw(TypeError, /eventRetention/);
+  });
+});

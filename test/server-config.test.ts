@@ -36,10 +36,16 @@ describe('server configuration', () => {
       SHUTDOWN_TIMEOUT_MS: '2500',
       EVENT_HEARTBEAT_MS: '1000',
       LEASE_REAPER_INTERVAL_MS: '0',
+      RUNNING_LEASE_MS: '120000',
       REQUEST_TIMEOUT_MS: '60000',
       HEADERS_TIMEOUT_MS: '15000',
       KEEP_ALIVE_TIMEOUT_MS: '65000',
       MAX_CONNECTIONS: '5000',
+      EVENT_STREAM_MAX_CLIENTS: '50',
+      EVENT_STREAM_BUFFER_BYTES: '1mb',
+      MEMORY_EVENT_RETENTION: '100',
+      MEMORY_EVENT_RETENTION_BYTES: '1gb',
+      IDEMPOTENCY_TTL: '90m',
     });
     expect(config).to.deep.equal({
       port: 8080,
@@ -56,15 +62,32 @@ describe('server configuration', () => {
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      apiKeysFile: '',
+      apiKeyEntries: [],
       authOff: false,
       shutdownTimeoutMs: 2500,
       eventHeartbeatMs: 1000,
       leaseReaperIntervalMs: 0,
+      runningLeaseMs: 120000,
       requestTimeoutMs: 60000,
       headersTimeoutMs: 15000,
       keepAliveTimeoutMs: 65000,
       maxConnections: 5000,
+      eventStreamMaxClients: 50,
+      eventStreamBufferBytes: 1024 * 1024,
+      memoryEventRetention: 100,
+      memoryEventRetentionBytes: 1024 ** 3,
+      idempotencyTtlMs: 90 * 60_000,
     });
+  });
+
+  it('reads IDEMPOTENCY_TTL as a duration in s, m, h or d (default 24h) and refuses anything else', () => {
+    expect(loadConfig({}).config?.idempotencyTtlMs).to.equal(86_400_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '45s' }).config?.idempotencyTtlMs).to.equal(45_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL: '7d' }).config?.idempotencyTtlMs).to.equal(7 * 86_400_000);
+    for (const bad of ['0s', '24', '1w', '-1h', '1.5h', '366d']) {
+      expect(loadConfig({ IDEMPOTENCY_TTL: bad }).problems.map((p) => p.variable), bad).to.deep.equal(['IDEMPOTENCY_TTL']);
+    }
   });
 
   it('names every bad variable at once', () => {
@@ -104,6 +127,28 @@ describe('server configuration', () => {
         `REDIS_EVENT_STREAM_MAX_LENGTH=${JSON.stringify(bad)} must be a whole number from 1 to 1000000000.`,
       ]);
     }
+  });
+
+  it('bounds event streams and memory event retention by default, and refuses values out of range', () => {
+    expect(loadConfig({}).config).to.deep.include({
+      eventStreamMaxClients: 1000,
+      eventStreamBufferBytes: 256 * 1024,
+      memoryEventRetention: 10_000,
+      memoryEventRetentionBytes: 64 * 1024 ** 2,
+    });
+    const { problems } = loadConfig({
+      EVENT_STREAM_MAX_CLIENTS: '0',
+      EVENT_STREAM_BUFFER_BYTES: '1kb',
+      MEMORY_EVENT_RETENTION: 'all',
+      MEMORY_EVENT_RETENTION_BYTES: '-1',
+    });
+    expect(problems.map((p) => p.variable)).to.deep.equal([
+      'EVENT_STREAM_MAX_CLIENTS',
+      'EVENT_STREAM_BUFFER_BYTES',
+      'MEMORY_EVENT_RETENTION',
+      'MEMORY_EVENT_RETENTION_BYTES',
+    ]);
+    expect(problems[1].message).to.equal('EVENT_STREAM_BUFFER_BYTES="1kb" must be a size from 16384 bytes to 64mb, such as 256kb.');
   });
 
   it('refuses a non-loopback HOST without keys unless AUTH=off says so', () => {

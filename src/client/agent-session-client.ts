@@ -1,6 +1,11 @@
 import type {
+  CopySessionBody,
   CreatedResource,
   CreateSessionBody,
+  PauseAllBody,
+  PausedCountResource,
+  ResumeAllBody,
+  ResumedCountResource,
   ListSessionsQuery,
   SessionPageResource,
   SessionResource,
@@ -35,6 +40,16 @@ export interface WriteCallOptions extends CallOptions {
   ifMatch?: string;
 }
 
+/** Options of `create`. */
+export interface CreateCallOptions extends CallOptions {
+  /**
+   * Sent as `Idempotency-Key`: retrying with the same key and body (within the server's
+   * IDEMPOTENCY_TTL, 24 h by default) answers the first session instead of creating another;
+   * the same key with another body is an `IdempotencyKeyReusedApiError`.
+   */
+  idempotencyKey?: string;
+}
+
 /** A session and the entity tag of the version it shows. */
 export interface SessionWithEtag {
   session: SessionResource;
@@ -62,6 +77,7 @@ interface Call {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   options?: WriteCallOptions;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -80,9 +96,26 @@ export class AgentSessionClient {
     this.headers = { ...options.headers };
   }
 
-  /** Creates a session (it starts `active`) and answers its id. */
-  async create(body: CreateSessionBody, options?: CallOptions): Promise<CreatedResource> {
-    return (await this.send({ method: 'POST', path: '', body, options })).body as CreatedResource;
+  /** Creates a session (it starts `active`) and answers its id; see `idempotencyKey` for safe retries. */
+  async create(body: CreateSessionBody, options: CreateCallOptions = {}): Promise<CreatedResource> {
+    const { idempotencyKey, ...callOptions } = options;
+    const headers = idempotencyKey === undefined ? undefined : { 'idempotency-key': idempotencyKey };
+    return (await this.send({ method: 'POST', path: '', body, options: callOptions, headers })).body as CreatedResource;
+  }
+
+  /** Creates a new `active` session from this one's fields; `title` and `metadata` in `body` replace the source's. */
+  async copy(id: string, body: CopySessionBody = {}, options?: CallOptions): Promise<CreatedResource> {
+    return (await this.send({ method: 'POST', path: `${itemPath(id)}/copy`, body, options })).body as CreatedResource;
+  }
+
+  /** Emergency stop: pauses every `active` and `running` session of one db connection (or of one of those statuses). */
+  async pauseAll(body: PauseAllBody, options?: CallOptions): Promise<PausedCountResource> {
+    return (await this.send({ method: 'POST', path: '/pause', body, options })).body as PausedCountResource;
+  }
+
+  /** Resumes every `paused` session of one db connection. */
+  async resumeAll(body: ResumeAllBody, options?: CallOptions): Promise<ResumedCountResource> {
+    return (await this.send({ method: 'POST', path: '/resume', body, options })).body as ResumedCountResource;
   }
 
   /** One page of sessions, newest first; `total` counts every match, not just this page. */
@@ -141,12 +174,13 @@ export class AgentSessionClient {
     return { status: (reply.body as StatusChange).status, etag: requireEtag(reply) };
   }
 
-  private async send({ method, path, body, query, options = {} }: Call): Promise<Reply> {
+  private async send({ method, path, body, query, options = {}, headers: extraHeaders }: Call): Promise<Reply> {
     const url = `${this.collectionUrl}${path}${queryString(query)}`;
     const call = `${method} ${url}`;
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...this.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
+    Object.assign(headers, extraHeaders);
     const response = await this.fetch(url, {
       method,
       headers,

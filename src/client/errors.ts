@@ -47,6 +47,11 @@ export class InvalidTransitionApiError extends AgentSessionApiError {
   override readonly name = 'InvalidTransitionApiError';
 }
 
+/** 403: the key's (or user's) scopes or db connections do not cover this call. */
+export class ForbiddenApiError extends AgentSessionApiError {
+  override readonly name = 'ForbiddenApiError';
+}
+
 /** 412: the session changed since the `ifMatch` entity tag; get it again and retry. */
 export class PreconditionFailedApiError extends AgentSessionApiError {
   override readonly name = 'PreconditionFailedApiError';
@@ -54,7 +59,17 @@ export class PreconditionFailedApiError extends AgentSessionApiError {
 
 /** 503: the server cannot reach its session store; retrying later may succeed. */
 export class StoreUnavailableApiError extends AgentSessionApiError {
-  override readonly name = 'StoreUnavailableApiError';
+  override readonly name: string = 'StoreUnavailableApiError';
+}
+
+/** 503: the store did not confirm a write in time; it may have been applied. Read before retrying. */
+export class WriteOutcomeUnknownApiError extends StoreUnavailableApiError {
+  override readonly name = 'WriteOutcomeUnknownApiError';
+}
+
+/** 422: this idempotency key already created a session from a different request body; use a new key. */
+export class IdempotencyKeyReusedApiError extends AgentSessionApiError {
+  override readonly name = 'IdempotencyKeyReusedApiError';
 }
 
 type ApiErrorClass = new (status: number, problem: ApiProblem | undefined, message: string) => AgentSessionApiError;
@@ -67,6 +82,9 @@ export const API_ERROR_CLASSES: Readonly<Record<string, ApiErrorClass>> = {
   'invalid-transition': InvalidTransitionApiError,
   'version-mismatch': PreconditionFailedApiError,
   'store-unavailable': StoreUnavailableApiError,
+  forbidden: ForbiddenApiError,
+  'idempotency-key-reused': IdempotencyKeyReusedApiError,
+  'write-outcome-unknown': WriteOutcomeUnknownApiError,
 };
 
 /** The typed error for a problem response, chosen by problem type (stable), not by status. */

@@ -11,12 +11,26 @@ export type SessionEventMessage = SessionEventResource & {
 };
 
 /**
- * Change events as they arrive, for `for await`. It ends (without an error) when the server ends
+ * Comes first when a resume (`lastEventId`) asked for events the server no longer retains: some
+ * changes were missed, so reload what you show (GET the session or list), then keep iterating.
+ */
+export interface MissedEventsNotice {
+  type: 'missed';
+  /** A human sentence saying what happened. */
+  detail: string;
+}
+
+/** What an event stream yields: a change event, or the notice that some were missed. */
+export type SessionEventStreamItem = SessionEventMessage | MissedEventsNotice;
+
+/**
+ * Change events as they arrive, for `for await`; after a resume from too far back, a
+ * `{ type: 'missed' }` notice comes first (narrow on `type`). It ends (without an error) when the server ends
  * the stream, the `signal` aborts or `close()` is called; breaking out of the loop closes it too.
  * A cut connection rejects with fetch's own error, or just ends (Node's fetch cannot tell a cut
  * `Connection: close` response from its end): reconnect with `lastEventId` to keep following.
  */
-export interface SessionEventStream extends AsyncIterableIterator<SessionEventMessage> {
+export interface SessionEventStream extends AsyncIterableIterator<SessionEventStreamItem> {
   /** The id of the last event this iterator handed out, `undefined` before the first. */
   readonly lastEventId: string | undefined;
   /** Closes the connection; iteration ends. Safe to call more than once. */
@@ -62,7 +76,7 @@ export async function openEventStream(
 class EventStreamReader implements SessionEventStream {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly parser = new SseParser();
-  private readonly queue: SessionEventMessage[] = [];
+  private readonly queue: SessionEventStreamItem[] = [];
   private closed = false;
   // What the caller has seen, not what was parsed: events still queued must not be skipped on resume.
   private lastHandedOut: string | undefined;
@@ -80,14 +94,14 @@ class EventStreamReader implements SessionEventStream {
     return this.lastHandedOut;
   }
 
-  async next(): Promise<IteratorResult<SessionEventMessage, undefined>> {
+  async next(): Promise<IteratorResult<SessionEventStreamItem, undefined>> {
     for (;;) {
       // An abort ends the iteration at once, even with events still queued.
       if (this.connection.signal.aborted) this.close();
       if (this.closed) return DONE;
       const event = this.queue.shift();
       if (event) {
-        this.lastHandedOut = event.id || undefined;
+        if (event.type !== 'missed') this.lastHandedOut = event.id || undefined;
         return { done: false, value: event };
       }
       await this.readChunk();
@@ -126,14 +140,19 @@ class EventStreamReader implements SessionEventStream {
     }
     if (chunk.done) return this.close(); // the server ended the stream
     for (const message of this.parser.push(chunk.value)) {
-      // Like EventSource's onmessage: named events (none today) are not change events.
+      // Like EventSource's onmessage: other named events (`overflow`, before the end) are not change events.
       if (message.event === 'message') this.queue.push(this.toEvent(message));
+      else if (message.event === 'missed') this.queue.push({ type: 'missed', detail: this.parse<{ detail: string }>(message).detail });
     }
   }
 
   private toEvent(message: SseMessage): SessionEventMessage {
+    return { ...this.parse<SessionEventResource>(message), id: message.id };
+  }
+
+  private parse<T>(message: SseMessage): T {
     try {
-      return { ...(JSON.parse(message.data) as SessionEventResource), id: message.id };
+      return JSON.parse(message.data) as T;
     } catch {
       this.close();
       const excerpt = message.data.slice(0, 200);

@@ -4,12 +4,13 @@ export {
   AgentSessionClient,
   type AgentSessionClientOptions,
   type CallOptions,
+  type CreateCallOptions,
   type WriteCallOptions,
   type SessionWithEtag,
   type StatusChange,
   type EventsOptions,
 } from './agent-session-client.js';
-export type { SessionEventMessage, SessionEventStream } from './event-stream.js';
+export type { MissedEventsNotice, SessionEventMessage, SessionEventStream, SessionEventStreamItem } from './event-stream.js';
 export {
   AgentSessionApiError,
   SessionNotFoundApiError,
@@ -17,6 +18,9 @@ export {
   InvalidTransitionApiError,
   PreconditionFailedApiError,
   StoreUnavailableApiError,
+  ForbiddenApiError,
+  IdempotencyKeyReusedApiError,
+  WriteOutcomeUnknownApiError,
   type ApiProblem,
   type ApiFieldError,
 } from './errors.js';
@@ -28,5 +32,10 @@ export type {
   SessionPageResource,
   CreatedResource,
   SessionEventResource,
+  CopySessionBody,
+  PauseAllBody,
+  ResumeAllBody,
+  PausedCountResource,
+  ResumedCountResource,
 } from '../server/schemas.js';
 export type { SessionStatus, SessionMode } from '../domain/session.js';

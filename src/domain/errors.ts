@@ -7,7 +7,10 @@ export type SessionErrorCode =
   | 'invalid_transition'
   | 'version_conflict'
   | 'store_unavailable'
-  | 'not_supported';
+  | 'not_supported'
+  | 'forbidden'
+  | 'events_overflow'
+  | 'idempotency_key_reused';
 
 /** Base class of every error the manager raises on purpose; `code` never changes meaning. */
 export abstract class SessionError extends Error {
@@ -29,12 +32,24 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** The input was refused; `issues` names every bad field. */
+/** At most this many issues are listed; the rest are only counted, so a huge bad input gets a small answer. */
+export const MAX_REPORTED_ISSUES = 20;
+
+/** The input was refused; `issues` names the bad fields (the first `MAX_REPORTED_ISSUES` of them). */
 export class ValidationError extends SessionError {
   readonly code = 'invalid_input';
-  constructor(readonly issues: ValidationIssue[]) {
-    super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '));
+  readonly issues: ValidationIssue[];
+  /** Issues found beyond the ones listed in `issues`. */
+  readonly omittedIssues: number;
+
+  constructor(issues: ValidationIssue[], omitted = 0) {
+    const listed = issues.slice(0, MAX_REPORTED_ISSUES);
+    const omittedIssues = issues.length - listed.length + omitted;
+    const text = listed.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+    super(omittedIssues > 0 ? `${text}; and ${omittedIssues} more` : text);
     this.name = 'ValidationError';
+    this.issues = listed;
+    this.omittedIssues = omittedIssues;
   }
 }
 
@@ -74,11 +89,57 @@ export class StoreUnavailableError extends SessionError {
   }
 }
 
+/**
+ * A write was sent but the store did not confirm it in time (a timeout, or the connection went
+ * away after sending): it may or may not have been applied. Read before writing again; retrying
+ * blindly can apply it twice (a second session on create).
+ */
+export class WriteOutcomeUnknownError extends StoreUnavailableError {
+  constructor(message = 'The session store did not confirm this write in time; it may or may not have been applied.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriteOutcomeUnknownError';
+  }
+}
+
 /** The store has no support for an optional capability (change events or task runs). */
 export class NotSupportedError extends SessionError {
   readonly code = 'not_supported';
   constructor(readonly capability: string) {
     super(`The session store does not support ${capability}.`);
     this.name = 'NotSupportedError';
+  }
+}
+
+/** The caller's scopes or db connections do not cover this call. */
+export class ForbiddenError extends SessionError {
+  readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * A `manager.events.stream()` loop fell more than its `maxQueued` events behind and was stopped
+ * rather than buffered for without end; open a new stream with `after: lastEventId` to go on.
+ */
+export class EventsOverflowError extends SessionError {
+  readonly code = 'events_overflow';
+  constructor(
+    readonly maxQueued: number,
+    /** The id of the last event the loop received, if any. */
+    readonly lastEventId: string | undefined,
+  ) {
+    super(`The event loop fell more than ${maxQueued} events behind and was stopped; resume after its last event.`);
+    this.name = 'EventsOverflowError';
+  }
+}
+
+/** An idempotency key was used again, within its TTL, with different create input. */
+export class IdempotencyKeyReusedError extends SessionError {
+  readonly code = 'idempotency_key_reused';
+  constructor(readonly sessionId: string) {
+    super(`This idempotency key already created agent session '${sessionId}' from a different request; use a new key for a new request.`);
+    this.name = 'IdempotencyKeyReusedError';
   }
 }

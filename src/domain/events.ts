@@ -31,7 +31,16 @@ export type Unsubscribe = () => void;
 export interface StoreSubscribeOptions {
   /**
    * Deliver the events recorded after this event id first (as far as the store still holds
-   * them), then live ones. Absent or not an id of this store: live events only.
+   * them), then live ones. Absent, not an id of this store, or an id it has not issued yet:
+   * live events only.
    */
   after?: string;
+  /**
+   * Called once, before any replayed event, when `after` is older than every event the store
+   * still retains: the events in between were dropped and cannot be replayed. The subscription
+   * goes on with what is retained, then live events; the subscriber should reload its state.
+   */
+  onMissed?: () => void;
+  /** Aborting it stops a replay in progress (the subscriber gave up); unsubscribe still applies. */
+  signal?: AbortSignal;
 }

@@ -5,7 +5,12 @@ export * from './state-machine.js';
 export * from './session-store.js';
 export * from './events.js';
 export * from './runs.js';
-export * from './manager.js';
+export { AgentSessionManager, type AgentSessionManagerOptions } from './manager.js';
+export * from './principal.js';
+export { ScopedSessionManager, type AuditEntry, type AuditSink, type ScopedManagerOptions } from './scoped-manager.js';
+export * from './idempotency.js';
+export { BULK_BATCH_SIZE, type BulkStatusFilter } from './bulk-status.js';
+export { parseDuration } from './duration.js';
 export { newSessionId } from './session-id.js';
 export * from './session-events.js';
 export {

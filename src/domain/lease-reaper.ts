@@ -25,15 +25,15 @@ const BATCH = 100;
 export const LEASE_EXPIRED_MESSAGE =
   'The task lease expired: the process running this session stopped renewing it (it crashed, hung or lost the store).';
 
-/** Moves every `running` session whose lease expired by now to `failed`; returns them. */
+/** Moves every `running` session whose lease expired (by the store's clock) to `failed`; returns them. */
 export async function reapExpiredRuns(store: SessionStore, clock: () => number): Promise<AgentSession[]> {
   const runs = runCapable(store);
   const reaped: AgentSession[] = [];
   for (;;) {
-    const now = clock();
-    const ids = await runs.expiredRuns(now, BATCH);
+    const ids = await runs.expiredRuns(BATCH);
     for (const id of ids) {
-      const ended = await endAsFailed(runs, clock, id, { expiredBy: now }, LEASE_EXPIRED_MESSAGE);
+      // `clock` only stamps `updatedAt`; the store re-checks expiry by its own clock.
+      const ended = await endAsFailed(runs, clock, id, { expired: true }, LEASE_EXPIRED_MESSAGE);
       if (ended.outcome === 'ended') reaped.push(ended.session);
     }
     if (ids.length < BATCH) return reaped;

@@ -3,13 +3,15 @@ import type { AgentSession, SessionMetadata, SessionStatus } from './session.js'
 // The store side of task runs: a run holds a lease (a token and an expiry) on a `running`
 // session. Only the holder may renew or end the run; any status change away from `running`
 // and any delete drops the lease, which is how a pause wins over a handler that ignores it.
+// Lease expiry is judged by the STORE's clock only: runners and reapers on hosts whose clocks
+// disagree still agree on whether a lease has run out.
 
 /** Claims a run on an `active` session. */
 export interface StartRunRequest {
   token: string;
-  /** Lease expiry, ms since the epoch. */
-  leaseUntil: number;
-  /** ms since the epoch, for `updatedAt`. */
+  /** Lease length in ms; the store sets the expiry from its own clock plus this. */
+  leaseMs: number;
+  /** ms since the epoch, for `updatedAt` only. */
   now: number;
 }
 
@@ -19,10 +21,10 @@ export type StartRunOutcome =
   | { outcome: 'not_found' }
   | { outcome: 'status_conflict'; session: AgentSession };
 
-/** Ends a run: by its holder (`token`) or by the reaper (`expiredBy`: the lease ran out by then). */
+/** Ends a run: by its holder (`token`) or by the reaper (`expired`: the lease has run out by the store's clock). */
 export interface EndRunRequest {
   token?: string;
-  expiredBy?: number;
+  expired?: true;
   status: Extract<SessionStatus, 'active' | 'completed' | 'failed'>;
   /** Replaces the metadata (with `expectedVersion`, so no concurrent change is lost). */
   metadata?: SessionMetadata;
@@ -42,10 +44,10 @@ export type EndRunOutcome =
 export interface SessionRunStore {
   /** active -> running with a lease, or a refusal; emits a `transitioned` event. */
   startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome>;
-  /** Moves the lease expiry; `false` when `token` no longer holds a running session's lease. */
-  renewRun(id: string, token: string, leaseUntil: number): Promise<boolean>;
+  /** Sets the lease expiry to the store's clock + `leaseMs`; `false` when `token` no longer holds the run. */
+  renewRun(id: string, token: string, leaseMs: number): Promise<boolean>;
   /** running -> `status` and drops the lease, if the condition holds; emits `transitioned`. */
   endRun(id: string, request: EndRunRequest): Promise<EndRunOutcome>;
-  /** Ids of up to `limit` sessions whose lease expired by `now` (from a sorted set: no scan). */
-  expiredRuns(now: number, limit: number): Promise<string[]>;
+  /** Ids of up to `limit` sessions whose lease has expired by the store's clock (from an index: no scan). */
+  expiredRuns(limit: number): Promise<string[]>;
 }

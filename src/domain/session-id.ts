@@ -23,3 +23,13 @@ export function newSessionId(): string {
 export function looksLikeSessionId(id: string): boolean {
   return SESSION_ID_PATTERN.test(id);
 }
+
+// Ids from a host's own `generateId` (UUIDs, ULIDs, ...): one URL path segment as it is, of a
+// bounded length, so every id `create` returns can be read, changed and deleted again.
+// Dots alone (`.`, `..`) are excluded: URL clients resolve them as path steps.
+const CUSTOM_ID_PATTERN = /^(?!\.+$)[A-Za-z0-9_.~-]{1,128}$/;
+
+/** True when `id` may be an id of a host's `generateId`: 1-128 URL-safe characters, not dots alone. */
+export function looksLikeCustomId(id: string): boolean {
+  return CUSTOM_ID_PATTERN.test(id);
+}

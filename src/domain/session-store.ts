@@ -1,3 +1,4 @@
+import type { IdempotencyClaim, InsertOnceOutcome } from './idempotency.js';
 import type { SessionEventListener, StoreSubscribeOptions, Unsubscribe } from './events.js';
 import type { SessionRunStore } from './runs.js';
 import type { AgentSession, SessionMetadata, SessionStatus } from './session.js';
@@ -31,6 +32,13 @@ export interface UpdateCondition {
   allowedFromStatuses?: readonly SessionStatus[];
   /** Milliseconds since the epoch; a real change sets `updatedAt` to max(now, previous + 1 ms). */
   now: number;
+  /**
+   * With `patch.status: 'running'` (and a run store): the session ends up running with no run
+   * holding it, so the store gives it a lease with no token of this many ms by the STORE's clock,
+   * or renews that lease when the session is already running that way (a run's lease is left
+   * alone). The reaper fails it once the lease runs out, so nobody-runs-it cannot last forever.
+   */
+  runLeaseMs?: number;
 }
 
 /** How an update ended; on a conflict the current session is returned untouched. */
@@ -64,6 +72,14 @@ export type DeleteOutcome =
 export interface SessionStore extends Partial<SessionRunStore> {
   /** Adds a new session; resolves `false` (and changes nothing) when the id already exists. */
   insert(session: AgentSession): Promise<boolean>;
+  /**
+   * Optional (needed for idempotent create): inserts `session` and records `claim` under
+   * `claim.key` for `claim.ttlMs`, as one atomic step, unless an unexpired record exists under
+   * that key: then it answers that record and changes nothing. So of many concurrent calls with
+   * one key (in any process sharing the backend) exactly one inserts. A store may bound how many
+   * records it keeps; it documents the bound.
+   */
+  insertOnce?(session: AgentSession, claim: IdempotencyClaim): Promise<InsertOnceOutcome>;
   /** The session with this id, or `undefined`. */
   get(id: string): Promise<AgentSession | undefined>;
   /** One page of matching sessions and the exact number that match, using indexes only. */

@@ -38,6 +38,12 @@ export interface CreateSessionInput {
   metadata?: SessionMetadata | null;
 }
 
+/** What `copy` may change on the copy; anything absent is taken from the source. */
+export interface CopySessionInput {
+  title?: string | null;
+  metadata?: SessionMetadata | null;
+}
+
 /** The fields a caller may change; `metadata` replaces the whole object, `null` clears. */
 export interface UpdateSessionInput {
   title?: string | null;

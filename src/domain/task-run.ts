@@ -83,15 +83,14 @@ export async function runTask(
   const unsubscribe: Unsubscribe = await runs.subscribe((event) => watch.see(event));
   try {
     const token = randomBytes(16).toString('base64url');
-    const now = clock();
-    const start = await runs.startRun(id, { token, leaseUntil: now + leaseMs, now });
+    const start = await runs.startRun(id, { token, leaseMs, now: clock() });
     if (start.outcome === 'not_found') throw new SessionNotFoundError(id);
     if (start.outcome === 'status_conflict') {
       const from = start.session.status;
       throw new InvalidTransitionError(id, from, 'running', `Agent session '${id}' is '${from}'; a task can only start on an 'active' session.`);
     }
     watch.started(start.session);
-    const renewal = renewLease(runs, clock, id, token, leaseMs, controller);
+    const renewal = renewLease(runs, id, token, leaseMs, controller);
     let settled: { ok: true; value: TaskResult | void } | { ok: false; error: unknown };
     try {
       settled = await Promise.resolve()
@@ -121,7 +120,7 @@ export async function endAsFailed(
   runs: SessionStore & SessionRunStore,
   clock: () => number,
   id: string,
-  holder: { token?: string; expiredBy?: number },
+  holder: { token?: string; expired?: true },
   message: string,
 ): Promise<EndRunOutcome> {
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
@@ -179,30 +178,35 @@ class SessionWatch {
   }
 }
 
-/** Renews the lease every third of its length; a refusal, or errors until it runs out, aborts the run. */
+/**
+ * Renews the lease every third of its length; a refusal, or errors until it has run out, aborts
+ * the run and stops renewing. "Run out" is measured here on a monotonic clock from the last
+ * renewal the store confirmed, which is never later than the store's own verdict.
+ */
 function renewLease(
   runs: SessionRunStore,
-  clock: () => number,
   id: string,
   token: string,
   leaseMs: number,
   controller: AbortController,
 ): { stop(): void } {
-  let leaseUntil = clock() + leaseMs;
+  let heldSince = performance.now();
+  const stop = () => clearInterval(timer);
   const lost = () => {
+    stop();
     if (!controller.signal.aborted) {
       controller.abort(new TaskInterruptedError(`Agent session '${id}' lost its task lease.`));
     }
   };
   const timer = setInterval(() => {
-    const until = clock() + leaseMs;
-    runs.renewRun(id, token, until).then(
-      (held) => (held ? (leaseUntil = until) : lost()),
-      () => (clock() >= leaseUntil ? lost() : undefined),
+    const askedAt = performance.now();
+    runs.renewRun(id, token, leaseMs).then(
+      (held) => (held ? (heldSince = askedAt) : lost()),
+      () => (performance.now() - heldSince >= leaseMs ? lost() : undefined),
     );
   }, Math.floor(leaseMs / 3));
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop };
 }
 
 function errorMessage(error: unknown): string {

@@ -29,6 +29,7 @@ export interface ValidUpdateInput {
 }
 
 const CREATE_FIELDS = new Set(['dbConnectionId', 'mode', 'recursionLimit', 'title', 'metadata']);
+const COPY_FIELDS = new Set(['title', 'metadata']);
 const UPDATE_FIELDS = new Set(['title', 'status', 'metadata']);
 const LIST_FIELDS = new Set(['dbConnectionId', 'status', 'limit', 'offset']);
 
@@ -44,10 +45,40 @@ function checkUnknownFields(input: Record<string, unknown>, allowed: Set<string>
   }
 }
 
+/**
+ * Length in characters as JSON Schema's `minLength`/`maxLength` (and so ajv on the wire) count
+ * them: code points, not UTF-16 units, so an emoji is one character on both paths.
+ */
+export function characterCount(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+const LONE_SURROGATE = 'must be valid Unicode (it has a lone surrogate)';
+// Without the `u` flag the pattern sees UTF-16 units, so it finds unpaired halves.
+const LONE_SURROGATE_PATTERN = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** False when `value` has a lone surrogate: not valid Unicode, and not storable as UTF-8. */
+function isWellFormed(value: string): boolean {
+  return !LONE_SURROGATE_PATTERN.test(value);
+}
+
 function checkString(value: unknown, path: string, min: number, max: number, issues: ValidationIssue[]): void {
   if (typeof value !== 'string') issues.push({ path, message: 'must be a string' });
-  else if (value.length < min || value.length > max) {
-    issues.push({ path, message: `must be ${min}-${max} characters long` });
+  else if (!isWellFormed(value)) issues.push({ path, message: LONE_SURROGATE });
+  else {
+    const length = characterCount(value);
+    if (length < min || length > max) issues.push({ path, message: `must be ${min}-${max} characters long` });
   }
 }
 
@@ -69,7 +100,9 @@ function checkTitle(value: unknown, issues: ValidationIssue[]): void {
 
 /** Finds the first reason `value` is not acceptable JSON metadata, walking at most the depth limit. */
 function metadataProblem(value: unknown, path: string, depth: number): ValidationIssue | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (value === null || typeof value === 'boolean') return undefined;
+  // Stores keep UTF-8: a lone surrogate would come back as U+FFFD, a silent change.
+  if (typeof value === 'string') return isWellFormed(value) ? undefined : { path, message: LONE_SURROGATE };
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : { path, message: 'must be a finite number' };
   }
@@ -89,6 +122,7 @@ function metadataProblem(value: unknown, path: string, depth: number): Validatio
   }
   for (const key of Object.keys(value)) {
     if (FORBIDDEN_METADATA_KEYS.has(key)) return { path: `${path}.${key}`, message: 'is a forbidden key' };
+    if (!isWellFormed(key)) return { path, message: 'must have keys of valid Unicode (one has a lone surrogate)' };
     const problem = metadataProblem(value[key], `${path}.${key}`, depth + 1);
     if (problem) return problem;
   }
@@ -144,6 +178,21 @@ export function validateCreateInput(raw: unknown): ValidCreateInput {
     title: (input.title as string | null | undefined) ?? null,
     metadata: metadata as SessionMetadata,
   };
+}
+
+/** Validates copy overrides: only `title` and `metadata`, checked as on create (`null` metadata becomes `{}`). */
+export function validateCopyInput(raw: unknown): { title?: string | null; metadata?: SessionMetadata } {
+  const input = requireObject(raw, 'copy input');
+  const issues: ValidationIssue[] = [];
+  checkUnknownFields(input, COPY_FIELDS, issues);
+  const valid: { title?: string | null; metadata?: SessionMetadata } = {};
+  if (input.title !== undefined) {
+    checkTitle(input.title, issues);
+    valid.title = input.title as string | null;
+  }
+  if (input.metadata !== undefined) valid.metadata = validMetadata(input.metadata, issues);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return valid;
 }
 
 /** Validates an update; only `title`, `status` and `metadata` may be given. */

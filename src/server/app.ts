@@ -1,10 +1,15 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { allowOnly } from './allow-only.js';
+import { CONSOLE_PATH, createConsoleRouter } from './console-routes.js';
 import { createDocsRouter } from './docs-routes.js';
 import { healthChecks } from './health-routes.js';
 import { RouteNotFoundError } from './http-errors.js';
-import { apiKeyAuth } from './middleware/api-key-auth.js';
+import { anyKeySource, ApiKeyRing, plainApiKeys, type ApiKeySource } from './auth/api-keys.js';
+import { auditToLogger } from './auth/audit-log.js';
+import { authorizeRequests } from './auth/authorize-requests.js';
+import { authorizeByApiKey } from './middleware/api-key-auth.js';
 import { createMetrics } from './middleware/metrics.js';
 import { requestContext } from './middleware/request-context.js';
 import { createAgentSessionRouter, type AgentSessionRouterOptions } from './router.js';
@@ -13,14 +18,24 @@ import { createAgentSessionRouter, type AgentSessionRouterOptions } from './rout
 export interface CreateServerOptions extends AgentSessionRouterOptions {
   /** A pino logger for one line per request and for 500s; none by default. */
   logger?: Logger;
-  /** When given, every route but /healthz and /readyz needs one of these keys. */
+  /** When given, every route but /healthz and /readyz needs one of these keys (full access each). */
   apiKeys?: readonly string[];
+  /**
+   * Scoped keys (an `API_KEYS_FILE`), accepted besides `apiKeys`; `replace` its entries to
+   * reload keys without a restart. `apiKeys` and this are ignored when `authorize` is given.
+   */
+  apiKeyRing?: ApiKeyRing;
   /** Origins allowed by CORS; none (CORS off) by default. `*` allows any. */
   corsOrigins?: readonly string[];
   /** Serve Prometheus metrics at /metrics (default true). */
   metrics?: boolean;
   /** Serve the OpenAPI document at /openapi.json and a browsable page at /docs (default true). */
   docs?: boolean;
+  /**
+   * Serve the operator console at /console (default true); it logs in with one of `apiKeys` or
+   * the `apiKeyRing` (then acting as that key), or relies on the host's `authorize`.
+   */
+  console?: boolean;
 }
 
 // Socket errors that only mean the client went away; nothing to fix on our side.
@@ -28,13 +43,14 @@ const CLIENT_LEFT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_
 
 const CORS_HEADERS = {
   allowMethods: 'GET,HEAD,POST,PATCH,DELETE,OPTIONS',
-  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id'],
-  exposeHeaders: ['ETag', 'Location', 'X-Request-Id'],
+  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-Match', 'X-Request-Id', 'Last-Event-ID', 'Idempotency-Key'],
+  exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Idempotent-Replayed'],
 };
 
 /**
  * A Koa application: the agent-session API plus its OpenAPI document and docs page, health
- * checks, metrics, request logs, API-key auth, CORS and security headers; everything else is a 404 problem. Call `.listen()`
+ * checks, metrics, request logs, an audit line per write, API-key auth (scoped keys, or the
+ * host's `authorize`), CORS and security headers; everything else is a 404 problem. Call `.listen()`
  * yourself, or use `startServer` for graceful shutdown.
  */
 export function createServer(options: CreateServerOptions): Koa {
@@ -50,6 +66,9 @@ export function createServer(options: CreateServerOptions): Koa {
     else onUnexpectedError(error, ctx);
   });
   const metrics = withMetrics ? createMetrics(manager) : undefined;
+  const onAudit = options.onAudit ?? (logger && auditToLogger(logger));
+  const keys = keySourceOf(apiKeys, options.apiKeyRing);
+  const authorize = options.authorize ?? (keys && authorizeByApiKey(keys));
 
   app.use(requestContext({ logger, onFinished: metrics?.record, onUnexpectedError }));
   if (corsOrigins.length > 0) {
@@ -57,14 +76,25 @@ export function createServer(options: CreateServerOptions): Koa {
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
   app.use(healthChecks(manager));
-  if (apiKeys.length > 0) app.use(apiKeyAuth(apiKeys));
-  app.use(createAgentSessionRouter({ ...options, answerErrors: false }).routes());
+  // Before the auth check: the page and its login hold no data; the API behind it stays guarded,
+  // and a request with the login cookie gets that key's principal there like any key would.
+  if (options.console !== false) {
+    const consoleRoutes = createConsoleRouter({ keys: options.authorize ? undefined : keys }).routes() as Koa.Middleware;
+    app.use((ctx, next) => (ctx.path.startsWith(CONSOLE_PATH) ? consoleRoutes(ctx, next) : next()));
+  }
+  if (authorize) {
+    const unauthorizedMessage = options.authorize ? 'Authentication is required.' : undefined;
+    app.use(authorizeRequests({ manager, authorize, onAudit, unauthorizedMessage }));
+  }
+  app.use(createAgentSessionRouter({ ...options, authorize: undefined, onAudit, answerErrors: false }).routes());
   // After the API router, so API requests never pay for this check.
   if (metrics) {
+    const refuseOtherMethods = allowOnly(['GET', 'HEAD', 'OPTIONS']);
     app.use(async (ctx, next) => {
-      if (ctx.path !== '/metrics' || ctx.method !== 'GET') return next();
+      if (ctx.path !== '/metrics') return next();
       ctx.state.route = ctx.path;
-      await metrics.scrape(ctx);
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') await metrics.scrape(ctx);
+      else refuseOtherMethods(ctx);
     });
   }
   if (options.docs !== false) app.use(createDocsRouter().routes());
@@ -72,4 +102,11 @@ export function createServer(options: CreateServerOptions): Koa {
     throw new RouteNotFoundError(ctx.path);
   });
   return app;
+}
+
+// Plain keys and a key ring together; both are always checked, so every key costs the same.
+function keySourceOf(apiKeys: readonly string[], ring: ApiKeyRing | undefined): ApiKeySource | undefined {
+  const plain = apiKeys.length > 0 ? new ApiKeyRing(plainApiKeys(apiKeys)) : undefined;
+  if (plain && ring) return anyKeySource([plain, ring]);
+  return plain ?? ring;
 }

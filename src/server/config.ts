@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
 import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from '../adapters/postgres/defaults.js';
+import { DEFAULT_MEMORY_EVENT_RETENTION, DEFAULT_MEMORY_EVENT_RETENTION_BYTES } from '../adapters/memory/memory-event-log.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
+import { loadApiKeysFile, type ApiKeyEntry } from './auth/api-keys.js';
+import { DEFAULT_EVENT_STREAM_LIMITS } from './event-stream-output.js';
+import { parseDuration } from '../domain/duration.js';
 
 /** Everything the server entry reads from the environment, validated. */
 export interface ServerConfig {
@@ -21,16 +25,32 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   corsOrigins: string[];
   apiKeys: string[];
+  /** Path of the scoped key file; '' for none. */
+  apiKeysFile: string;
+  /** The keys `apiKeysFile` held at start-up. */
+  apiKeyEntries: ApiKeyEntry[];
   authOff: boolean;
   shutdownTimeoutMs: number;
   eventHeartbeatMs: number;
   /** 0: no lease reaper. */
   leaseReaperIntervalMs: number;
+  /** Lease of a session set to `running` by PATCH; a PATCH naming `running` again renews it. */
+  runningLeaseMs: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
   /** 0: no limit. */
   maxConnections: number;
+  /** Most event streams open at once. */
+  eventStreamMaxClients: number;
+  /** Most bytes queued for one event-stream client before it is closed as too slow. */
+  eventStreamBufferBytes: number;
+  /** Recent change events the memory store keeps for resuming (with STORE=memory). */
+  memoryEventRetention: number;
+  /** Most bytes of recent change events the memory store keeps (with STORE=memory). */
+  memoryEventRetentionBytes: number;
+  /** How long an idempotent create's key is remembered, in ms. */
+  idempotencyTtlMs: number;
 }
 
 /** One bad environment variable, named, with what is wrong. */
@@ -64,6 +84,18 @@ function byteSize(raw: string): number {
   const bytes = match ? Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b'] : NaN;
   if (!(bytes >= 1024 && bytes <= 16 * 1024 * 1024)) throw new Error('must be a size from 1kb to 16mb, such as 256kb');
   return bytes;
+}
+
+const UNITS = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A size such as `256kb` within bounds (b, kb, mb or gb; no unit means bytes). */
+function bytesBetween(min: number, max: number, example: string) {
+  return (raw: string): number => {
+    const match = /^([0-9]+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+    const bytes = match ? Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase() as keyof typeof UNITS] : NaN;
+    if (!(bytes >= min && bytes <= max)) throw new Error(`must be a size from ${min} bytes to ${max / 1024 ** 2}mb, such as ${example}`);
+    return bytes;
+  };
 }
 
 function list(raw: string): string[] {
@@ -178,6 +210,14 @@ const SPECS = [
     },
   },
   {
+    variable: 'API_KEYS_FILE',
+    key: 'apiKeysFile',
+    fallback: '',
+    description:
+      'JSON file of scoped keys: [{"name", "sha256" (or "key"), "scopes", "db_connection_ids"?}]; re-read on SIGHUP. Accepted besides API_KEYS.',
+    parse: (raw: string) => raw,
+  },
+  {
     variable: 'AUTH',
     key: 'authOff',
     fallback: '',
@@ -209,6 +249,13 @@ const SPECS = [
     parse: integerIn(0, 3_600_000),
   },
   {
+    variable: 'RUNNING_LEASE_MS',
+    key: 'runningLeaseMs',
+    fallback: '600000',
+    description: 'A session PATCHed to running is failed by the lease reaper unless a PATCH naming running renews it within this time.',
+    parse: integerIn(1000, 7 * 24 * 3_600_000),
+  },
+  {
     variable: 'REQUEST_TIMEOUT_MS',
     key: 'requestTimeoutMs',
     fallback: '30000',
@@ -236,6 +283,45 @@ const SPECS = [
     description: 'Most concurrent connections; more are closed at once. 0: no limit.',
     parse: integerIn(0, 1_000_000),
   },
+  {
+    variable: 'EVENT_STREAM_MAX_CLIENTS',
+    key: 'eventStreamMaxClients',
+    fallback: String(DEFAULT_EVENT_STREAM_LIMITS.maxClients),
+    description: 'Most event streams (SSE) open at once; past it a new one gets 503 with Retry-After.',
+    parse: integerIn(1, 1_000_000),
+  },
+  {
+    variable: 'EVENT_STREAM_BUFFER_BYTES',
+    key: 'eventStreamBufferBytes',
+    fallback: '256kb',
+    description: 'Most bytes queued for one event-stream client; one further behind gets event: overflow and is closed.',
+    parse: bytesBetween(16 * 1024, 64 * 1024 ** 2, '256kb'),
+  },
+  {
+    variable: 'MEMORY_EVENT_RETENTION',
+    key: 'memoryEventRetention',
+    fallback: String(DEFAULT_MEMORY_EVENT_RETENTION),
+    description: 'Recent change events the memory store keeps for resuming clients, with STORE=memory.',
+    parse: integerIn(1, 10_000_000),
+  },
+  {
+    variable: 'MEMORY_EVENT_RETENTION_BYTES',
+    key: 'memoryEventRetentionBytes',
+    fallback: `${DEFAULT_MEMORY_EVENT_RETENTION_BYTES / 1024 ** 2}mb`,
+    description: 'Most bytes of recent change events (sessions as JSON) the memory store keeps, with STORE=memory.',
+    parse: bytesBetween(64 * 1024, 16 * 1024 ** 3, '64mb'),
+  },
+  {
+    variable: 'IDEMPOTENCY_TTL',
+    key: 'idempotencyTtlMs',
+    fallback: '24h',
+    description: 'How long a create with an Idempotency-Key header is remembered (s, m, h or d, such as 24h).',
+    parse: (raw: string) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined || ms > 365 * 86_400_000) throw new Error('must be a duration from 1s to 365d, such as 90s, 15m, 24h or 7d');
+      return ms;
+    },
+  },
 ] as const satisfies ReadonlyArray<VariableSpec<keyof ServerConfig>>;
 
 /** True for addresses only this machine can reach. */
@@ -259,8 +345,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
   }
   if (problems.length > 0) return { problems };
   const valid = config as ServerConfig;
-  if (valid.authOff && valid.apiKeys.length > 0) {
-    problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS contradict each other; set only one.' });
+  valid.apiKeyEntries = [];
+  if (valid.apiKeysFile) {
+    try {
+      valid.apiKeyEntries = loadApiKeysFile(valid.apiKeysFile);
+    } catch (error) {
+      problems.push({ variable: 'API_KEYS_FILE', message: `API_KEYS_FILE: ${(error as Error).message}.` });
+    }
+  }
+  const keysSet = valid.apiKeys.length > 0 || valid.apiKeysFile !== '';
+  if (valid.authOff && keysSet) {
+    problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS (or API_KEYS_FILE) contradict each other; set only one.' });
   }
   if (valid.store === 'postgres' && valid.databaseUrl === '') {
     problems.push({ variable: 'DATABASE_URL', message: 'STORE=postgres needs DATABASE_URL, such as postgres://user:password@host:5432/database.' });
@@ -268,7 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
   if (valid.headersTimeoutMs > valid.requestTimeoutMs) {
     problems.push({ variable: 'HEADERS_TIMEOUT_MS', message: 'HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS.' });
   }
-  if (!isLoopback(valid.host) && valid.apiKeys.length === 0 && !valid.authOff) {
+  if (!isLoopback(valid.host) && !keysSet && !valid.authOff) {
     problems.push({
       variable: 'HOST',
       message:

@@ -2,7 +2,9 @@ import Router from '@koa/router';
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { allowOnly } from './allow-only.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { isMissingPackage, MissingPackageError } from './optional-package.js';
 
 /** Where the OpenAPI document is served. */
 export const OPENAPI_PATH = '/openapi.json';
@@ -16,7 +18,18 @@ const SWAGGER_UI_ASSETS: Record<string, string> = {
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
 };
 
-const swaggerUiDir = (): string => dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+// swagger-ui-dist is an optional peer dependency (12 MB): found on first use, so a server
+// without it still starts, serves /openapi.json, and answers /docs with a problem naming it.
+let swaggerUiDirCache: string | undefined;
+function swaggerUiDir(): string {
+  try {
+    swaggerUiDirCache ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    return swaggerUiDirCache;
+  } catch (error) {
+    if (isMissingPackage(error, 'swagger-ui-dist')) throw new MissingPackageError('swagger-ui-dist', 'The docs page');
+    throw error;
+  }
+}
 
 // The start-up script is a file of its own rather than inline, so a strict Content-Security-Policy
 // on the host (script-src 'self') does not break the page.
@@ -49,12 +62,12 @@ const DOCS_PAGE_POLICY =
 /** `GET /openapi.json` and a Swagger UI page at `GET /docs`, as a @koa/router router. */
 export function createDocsRouter(): Router {
   const router = new Router();
-  const assetsDir = swaggerUiDir();
 
   router.get(OPENAPI_PATH, (ctx) => {
     ctx.body = buildOpenApiDocument();
   });
   router.get(DOCS_PATH, (ctx) => {
+    swaggerUiDir();
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Content-Security-Policy', DOCS_PAGE_POLICY);
     ctx.body = PAGE;
@@ -67,8 +80,12 @@ export function createDocsRouter(): Router {
     router.get(`${DOCS_PATH}/${file}`, (ctx) => {
       ctx.type = type;
       ctx.set('Cache-Control', 'public, max-age=86400');
-      ctx.body = createReadStream(join(assetsDir, file));
+      ctx.body = createReadStream(join(swaggerUiDir(), file));
     });
   }
+  // Known paths with another method: 405 with Allow, as on the API's own paths.
+  const readOnly = allowOnly(['GET', 'HEAD', 'OPTIONS']);
+  const paths = [OPENAPI_PATH, DOCS_PATH, `${DOCS_PATH}/initializer.js`, ...Object.keys(SWAGGER_UI_ASSETS).map((file) => `${DOCS_PATH}/${file}`)];
+  for (const path of paths) router.all(path, readOnly);
   return router;
 }

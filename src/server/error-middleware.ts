@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { MethodNotAllowedError, UnauthorizedError } from './http-errors.js';
+import { MethodNotAllowedError, TooManyStreamsError, UnauthorizedError } from './http-errors.js';
 import { problemFor } from './problems.js';
 
 /** Called with every error that became a 500, so the host can log it (the client never sees it). */
@@ -14,6 +14,7 @@ export function answerWithProblem(ctx: Context, error: unknown, onUnexpectedErro
   ctx.type = 'application/problem+json';
   if (error instanceof MethodNotAllowedError) ctx.set('Allow', error.allowed.join(', '));
   if (error instanceof UnauthorizedError) ctx.set('WWW-Authenticate', 'Bearer realm="agent-sessions"');
+  if (error instanceof TooManyStreamsError) ctx.set('Retry-After', String(error.retryAfterSeconds));
 }
 
 /** Turns anything thrown further down into an RFC 9457 problem response. */

@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import type { AgentSessionManager, SessionEvent, SessionEventFilter, Unsubscribe } from '../domain/index.js';
+import type { ScopedSessionManager, SessionEventFilter, Unsubscribe } from '../domain/index.js';
 import { allowOnly } from './allow-only.js';
+import { EventStreamOutput, type OpenEventStreams } from './event-stream-output.js';
 import { SessionEventsQuery } from './schemas.js';
 import { compileValidator } from './validate.js';
-import { toSessionEventResource } from './wire.js';
 
 /** Default interval of SSE heartbeat comments. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -14,22 +14,25 @@ const RETRY_MS = 2_000;
 const validateEventsQuery = compileValidator(SessionEventsQuery, 'query');
 
 interface EventRouteOptions {
-  manager: AgentSessionManager;
+  /** The caller's view of the manager: its streams carry only the sessions it may see. */
+  view: (ctx: Context) => ScopedSessionManager;
   problems: Middleware[];
   collectionPath: string;
   itemPath: string;
   heartbeatMs: number;
-  shutdownSignal?: AbortSignal;
+  /** The open streams of this router: their cap, buffer bound and shutdown. */
+  streams: OpenEventStreams;
 }
 
 /**
  * GET {collection}/events?db_connection_id=… and GET {item}/events as Server-Sent Events: one
  * `id:` + `data:` (JSON) message per change event, `Last-Event-ID` to resume, heartbeat comments.
- * A stream ends, releasing its subscription, when the client goes, the server shuts down, or (per
- * session) after the session's `deleted` event.
+ * A stream ends, releasing its subscription, when the client goes, the server shuts down, the
+ * client falls too far behind (`event: overflow`), or (per session) after its `deleted` event. A
+ * resume older than what the store retains gets `event: missed` first.
  */
 export function addSessionEventRoutes(router: Router, options: EventRouteOptions): void {
-  const { manager, problems, collectionPath, itemPath } = options;
+  const { view, problems, collectionPath, itemPath } = options;
 
   router.get(`${collectionPath}/events`, ...problems, async (ctx) => {
     const query = validateEventsQuery({ ...ctx.query });
@@ -39,7 +42,7 @@ export function addSessionEventRoutes(router: Router, options: EventRouteOptions
   router.get(`${itemPath}/events`, ...problems, async (ctx) => {
     const sessionId = ctx.params.id as string;
     // Checked once subscribed, so a delete in between still ends the stream (404 if it came first).
-    await streamEvents(ctx, options, { sessionId }, () => manager.get(sessionId));
+    await streamEvents(ctx, options, { sessionId }, () => view(ctx).get(sessionId));
   });
 
   router.all(`${collectionPath}/events`, ...problems, allowOnly(['GET', 'HEAD', 'OPTIONS']));
@@ -58,32 +61,39 @@ async function streamEvents(
   ctx.set('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
   // The stream is never reused for another request; closing it with the stream lets shutdown finish.
   ctx.set('Connection', 'close');
-  if (ctx.method === 'HEAD') return;
+  // HEAD answers what GET would: 404 for an unknown session, without opening a stream.
+  if (ctx.method === 'HEAD') return void (await whenSubscribed());
 
-  const { res } = ctx;
+  const { streams } = options;
   let unsubscribe: Unsubscribe | undefined;
   let ended = false;
-  let headersWritten = false;
-  // Events replayed (Last-Event-ID) before the headers are written wait here.
-  const early: string[] = [];
-  const write = (text: string) => (headersWritten ? res.write(text) : early.push(text));
+  const replay = new AbortController();
+  const output = new EventStreamOutput(ctx.res, streams.bufferBytes, streams.scheduler, () => end());
   const end = () => {
     if (ended) return;
     ended = true;
     clearInterval(heartbeat);
-    options.shutdownSignal?.removeEventListener('abort', end);
+    replay.abort();
+    release();
     unsubscribe?.();
-    if (headersWritten) res.end();
+    output.end();
   };
-  const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
+  const release = streams.admit(end);
+  const heartbeat = setInterval(() => output.send(': heartbeat\n\n'), options.heartbeatMs);
+  ctx.res.once('close', end);
   try {
-    unsubscribe = await options.manager.events.subscribe(
+    unsubscribe = await options.view(ctx).events.subscribe(
       (event) => {
         if (ended) return;
-        write(formatMessage(event));
+        output.send(streams.message(event));
         if (filter.sessionId && event.type === 'deleted') end();
       },
-      { ...filter, after: ctx.get('Last-Event-ID') || undefined },
+      {
+        ...filter,
+        after: ctx.get('Last-Event-ID') || undefined,
+        onMissed: () => output.send(MISSED_MESSAGE),
+        replaySignal: replay.signal,
+      },
     );
     await whenSubscribed();
   } catch (error) {
@@ -92,22 +102,18 @@ async function streamEvents(
   }
   // Koa would pipe a body and report a client leaving as an error; the stream is written here.
   ctx.respond = false;
-  res.writeHead(200);
-  headersWritten = true;
-  res.write(`retry: ${RETRY_MS}\n: connected\n\n${early.join('')}`);
-  // Ended during the replay (the session's deletion), or the client or the server went meanwhile.
-  if (ended) {
-    unsubscribe();
-    res.end();
-    return;
-  }
-  res.once('close', end);
-  options.shutdownSignal?.addEventListener('abort', end, { once: true });
-  if (options.shutdownSignal?.aborted || res.destroyed) end();
+  // Without chunked framing the body simply ends with the connection (`Connection: close`):
+  // one buffer per message write instead of four pieces.
+  ctx.res.removeHeader('Transfer-Encoding');
+  output.open(`retry: ${RETRY_MS}\n: connected\n\n`);
+  // Ended during the replay (the session's deletion, an overflow), or the client or the server went.
+  if (ended || streams.closing || ctx.res.destroyed) return end();
   ctx.req.socket.setTimeout(0);
   ctx.req.socket.setNoDelay(true);
 }
 
-function formatMessage(event: SessionEvent): string {
-  return `id: ${event.id}\ndata: ${JSON.stringify(toSessionEventResource(event))}\n\n`;
-}
+/** Sent when a resume asked for events older than the store retains: the client should reload. */
+const MISSED_MESSAGE = `event: missed\ndata: ${JSON.stringify({
+  type: 'missed',
+  detail: 'Some events after Last-Event-ID are no longer retained; reload the current state, then keep following.',
+})}\n\n`;

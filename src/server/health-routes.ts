@@ -1,8 +1,13 @@
 import type { Context, Next } from 'koa';
 import type { AgentSessionManager } from '../domain/index.js';
+import { allowOnly } from './allow-only.js';
+
+const READ_ONLY = ['GET', 'HEAD', 'OPTIONS'];
+const refuseOtherMethods = allowOnly(READ_ONLY);
 
 /**
  * `/healthz`: the process answers. `/readyz`: the store answers too (503 problem when not).
+ * Other methods: 405 with `Allow` (OPTIONS: 204 with `Allow`).
  * A path check, not a router: it runs in front of every request, so it must cost next to nothing.
  */
 export function healthChecks(manager: AgentSessionManager) {
@@ -14,7 +19,12 @@ export function healthChecks(manager: AgentSessionManager) {
   // Not async itself, so every other request passes through without a promise of its own.
   return function health(ctx: Context, next: Next): Promise<void> {
     const path = ctx.path;
-    if ((path !== '/healthz' && path !== '/readyz') || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    if (path !== '/healthz' && path !== '/readyz') return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      ctx.state.route = path;
+      refuseOtherMethods(ctx);
+      return Promise.resolve();
+    }
     return answer(ctx);
   };
 }

@@ -11,8 +11,8 @@ export class PayloadTooLargeError extends Error {
 
 /** The request body is not `application/json` (UTF-8). */
 export class UnsupportedMediaTypeError extends Error {
-  constructor(contentType: string) {
-    super(`Content-Type '${contentType}' is not supported; send application/json (UTF-8).`);
+  constructor(contentType: string, message = `Content-Type '${contentType}' is not supported; send application/json (UTF-8).`) {
+    super(message);
     this.name = 'UnsupportedMediaTypeError';
   }
 }
@@ -47,26 +47,26 @@ export class BadHeaderError extends Error {
   }
 }
 
-/** The request carries no valid API key. */
+/** The request carries no valid API key (or the host's `authorize` refused it). */
 export class UnauthorizedError extends Error {
-  constructor() {
-    super('A valid API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.');
+  constructor(message = 'A valid API key is required: send Authorization: Bearer <key> or X-API-Key: <key>.') {
+    super(message);
     this.name = 'UnauthorizedError';
   }
 }
 
 /** Node's HTTP parser could not read the request (malformed request line, headers or framing). */
 export class MalformedRequestError extends Error {
-  constructor() {
-    super('The request could not be parsed as HTTP/1.1.');
+  constructor(message = 'The request could not be parsed as HTTP/1.1.') {
+    super(message);
     this.name = 'MalformedRequestError';
   }
 }
 
 /** The request line and headers are larger than the server accepts. */
 export class HeadersTooLargeError extends Error {
-  constructor() {
-    super('The request headers are larger than the server accepts.');
+  constructor(message = 'The request headers are larger than the server accepts.') {
+    super(message);
     this.name = 'HeadersTooLargeError';
   }
 }
@@ -76,5 +76,24 @@ export class RequestTimeoutError extends Error {
   constructor() {
     super('The request was not received completely in time.');
     this.name = 'RequestTimeoutError';
+  }
+}
+
+/** The server has as many event streams open as it allows; try again after `retryAfterSeconds`. */
+export class TooManyStreamsError extends Error {
+  constructor(
+    readonly maxStreams: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`The server already serves ${maxStreams} event streams, its limit; try again later.`);
+    this.name = 'TooManyStreamsError';
+  }
+}
+
+/** The request has an `Expect` header the server cannot meet (anything but `100-continue`). */
+export class ExpectationFailedError extends Error {
+  constructor(expectation: string) {
+    super(`Expect: '${expectation}' is not supported; only '100-continue' is.`);
+    this.name = 'ExpectationFailedError';
   }
 }

@@ -19,3 +19,9 @@ export { buildOpenApiDocument, OPENAPI_ITEM_PATH, type OpenApiDocument } from '.
 export { createDocsRouter, DOCS_PATH, OPENAPI_PATH } from './docs-routes.js';
 export * from './schemas.js';
 export * from './http-errors.js';
+export { authorizeRequests, type Authorize, type HttpAuditSink, type RequestAuthorizationOptions } from './auth/authorize-requests.js';
+export { ApiKeyRing, digestOf, loadApiKeysFile, parseApiKeysFile, plainApiKeys, type ApiKeyEntry, type ApiKeySource } from './auth/api-keys.js';
+export { PUBLIC_ROUTES, ROUTE_SCOPES, type RouteScope } from './auth/route-scopes.js';
+export { auditToLogger } from './auth/audit-log.js';
+export { MissingPackageError } from './optional-package.js';
+export { CONSOLE_PATH } from './console-routes.js';

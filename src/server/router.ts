@@ -4,11 +4,15 @@ import type { AgentSession, AgentSessionManager } from '../domain/index.js';
 import { problemResponses, type UnexpectedErrorHandler } from './error-middleware.js';
 import { etagOf, writeOptionsFromIfMatch } from './etag.js';
 import { allowOnly } from './allow-only.js';
+import { authorizeRequests, viewOf, type Authorize, type HttpAuditSink } from './auth/authorize-requests.js';
 import { addSessionEventRoutes, DEFAULT_HEARTBEAT_MS } from './event-routes.js';
+import { DEFAULT_EVENT_STREAM_LIMITS, OpenEventStreams } from './event-stream-output.js';
+import { idempotencyKeyOf } from './idempotency-header.js';
+import { addLifecycleRoutes } from './lifecycle-routes.js';
 import { readJsonBody } from './json-body.js';
 import { CreateSessionBody, ListSessionsQuery, UpdateSessionBody } from './schemas.js';
 import { compileValidator } from './validate.js';
-import { toCreateInput, toListQuery, toSessionResource, toUpdateInput } from './wire.js';
+import { inWireTerms, toCreateInput, toListQuery, toSessionResource, toUpdateInput, withoutUndefined } from './wire.js';
 
 /** Options for `createAgentSessionRouter`. */
 export interface AgentSessionRouterOptions {
@@ -26,7 +30,21 @@ export interface AgentSessionRouterOptions {
   eventHeartbeatMs?: number;
   /** Aborting it ends every open event stream (`startServer` does so on `close`). */
   shutdownSignal?: AbortSignal;
+  /**
+   * Who is calling, from the request (the host's JWT, session login, ...): a principal with
+   * scopes and db connections, or `undefined` to refuse with 401. Every route then applies the
+   * principal's scopes and db connections. Without it the router serves everyone in full.
+   */
+  authorize?: Authorize;
+  /** Told about every write (who, what, which session, outcome); `createServer` logs them. */
+  onAudit?: HttpAuditSink;
+  /** Most event streams open at once; past it 503 with `Retry-After` (default 1,000). */
+  eventStreamMaxClients?: number;
+  /** Most bytes queued for one event-stream client before it is closed as too slow (default 256 KiB). */
+  eventStreamBufferBytes?: number;
 }
+
+export { DEFAULT_EVENT_STREAM_LIMITS };
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 export const COLLECTION_PATH = '/api/v1/agent-sessions';
@@ -68,20 +86,35 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
   const problems =
     options.answerErrors === false ? [] : [problemResponses(options.onUnexpectedError ?? ((error) => console.error(error)))];
   const router = new Router();
+  const view = (ctx: Context) => viewOf(ctx, manager, options.onAudit);
+  if (options.authorize) {
+    // Runs only for requests one of the routes below matches; other paths stay the host's.
+    router.use(
+      ...problems,
+      authorizeRequests({ manager, authorize: options.authorize, onAudit: options.onAudit, unauthorizedMessage: 'Authentication is required.' }),
+    );
+  }
 
   // Before the `/:id` routes, so `events` is never taken for a session id.
   addSessionEventRoutes(router, {
-    manager,
+    view,
     problems,
     collectionPath: COLLECTION_PATH,
     itemPath: ITEM_PATH,
     heartbeatMs: options.eventHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-    shutdownSignal: options.shutdownSignal,
+    streams: new OpenEventStreams(
+      { maxClients: options.eventStreamMaxClients, bufferBytes: options.eventStreamBufferBytes },
+      options.shutdownSignal,
+    ),
   });
+  addLifecycleRoutes(router, { view, problems, bodyLimitBytes, collectionPath: COLLECTION_PATH, itemPath: ITEM_PATH });
 
   router.post(COLLECTION_PATH, ...problems, async (ctx) => {
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const body = validateCreate(await readJsonBody(ctx, bodyLimitBytes));
-    const session = await manager.create(toCreateInput(body));
+    const { session, replayed } = await inWireTerms(view(ctx).createWithOutcome(toCreateInput(body), withoutUndefined({ idempotencyKey })));
+    // A replay answers exactly as the first create did: same id, Location and ETag (version 1).
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = 201;
     ctx.set('Location', `${ctx.originalUrl.split('?')[0].replace(/\/$/, '')}/${session.id}`);
     ctx.set('ETag', etagOf(session.version));
@@ -90,31 +123,31 @@ export function createAgentSessionRouter(options: AgentSessionRouterOptions): Ro
 
   router.get(COLLECTION_PATH, ...problems, async (ctx) => {
     const query = validateListQuery(parseQuery(ctx.query));
-    const page = await manager.list(toListQuery(query));
+    const page = await inWireTerms(view(ctx).list(toListQuery(query)));
     ctx.body = { ...page, sessions: page.sessions.map(toSessionResource) };
   });
 
   router.get(ITEM_PATH, ...problems, async (ctx) => {
-    sendSession(ctx, await manager.get(sessionId(ctx)));
+    sendSession(ctx, await view(ctx).get(sessionId(ctx)));
   });
 
   router.patch(ITEM_PATH, ...problems, async (ctx) => {
     const options = ifMatch(ctx);
     const body = validateUpdate(await readJsonBody(ctx, bodyLimitBytes));
-    sendSession(ctx, await manager.update(sessionId(ctx), toUpdateInput(body), options));
+    sendSession(ctx, await inWireTerms(view(ctx).update(sessionId(ctx), toUpdateInput(body), options)));
   });
 
   router.delete(ITEM_PATH, ...problems, async (ctx) => {
-    await manager.delete(sessionId(ctx), ifMatch(ctx));
+    await view(ctx).delete(sessionId(ctx), ifMatch(ctx));
     ctx.body = { status: 'deleted' };
   });
 
   router.post(`${ITEM_PATH}/pause`, ...problems, async (ctx) => {
-    sendStatus(ctx, await manager.pause(sessionId(ctx), ifMatch(ctx)));
+    sendStatus(ctx, await view(ctx).pause(sessionId(ctx), ifMatch(ctx)));
   });
 
   router.post(`${ITEM_PATH}/resume`, ...problems, async (ctx) => {
-    sendStatus(ctx, await manager.resume(sessionId(ctx), ifMatch(ctx)));
+    sendStatus(ctx, await view(ctx).resume(sessionId(ctx), ifMatch(ctx)));
   });
 
   // Known paths with a method they do not serve: 405 with Allow (OPTIONS answers with Allow).

@@ -66,6 +66,39 @@ export const UpdateSessionBody = Type.Object(
 );
 export type UpdateSessionBody = Static<typeof UpdateSessionBody>;
 
+/** POST /api/v1/agent-sessions/{id}/copy request body (optional): what replaces the source's. */
+export const CopySessionBody = Type.Object(
+  { title: Type.Optional(Nullable(Title)), metadata: Type.Optional(Nullable(Metadata)) },
+  { additionalProperties: false },
+);
+export type CopySessionBody = Static<typeof CopySessionBody>;
+
+/** POST /api/v1/agent-sessions/pause request body: which sessions to pause. */
+export const PauseAllBody = Type.Object(
+  {
+    db_connection_id: DbConnectionId,
+    status: Type.Optional(StringEnum<SessionStatus>(['active', 'running'], 'Pause only sessions in this status (default both).')),
+  },
+  { additionalProperties: false },
+);
+export type PauseAllBody = Static<typeof PauseAllBody>;
+
+/** POST /api/v1/agent-sessions/resume request body: which sessions to resume. */
+export const ResumeAllBody = Type.Object(
+  {
+    db_connection_id: DbConnectionId,
+    status: Type.Optional(StringEnum<SessionStatus>(['paused'], 'Only `paused` sessions can be resumed (the default).')),
+  },
+  { additionalProperties: false },
+);
+export type ResumeAllBody = Static<typeof ResumeAllBody>;
+
+export const PausedCountResource = Type.Object({ paused: Type.Integer({ description: 'Sessions this call paused.' }) });
+export type PausedCountResource = Static<typeof PausedCountResource>;
+
+export const ResumedCountResource = Type.Object({ resumed: Type.Integer({ description: 'Sessions this call resumed.' }) });
+export type ResumedCountResource = Static<typeof ResumedCountResource>;
+
 /** GET /api/v1/agent-sessions query string (numbers arrive as strings and are converted strictly). */
 export const ListSessionsQuery = Type.Object(
   {
@@ -139,3 +172,10 @@ export const Problem = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
 });
 export type Problem = Static<typeof Problem>;
+
+/** Body of the console's `POST /console/login`: the API key to exchange for a login cookie. */
+export const ConsoleLoginBody = Type.Object(
+  { key: Type.String({ minLength: 1, maxLength: 1024, description: 'One of the configured API keys.' }) },
+  { additionalProperties: false },
+);
+export type ConsoleLoginBody = Static<typeof ConsoleLoginBody>;

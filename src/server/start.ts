@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_REAPER_INTERVAL_MS } from '../domain/index.js';
 import { createServer, type CreateServerOptions } from './app.js';
 import { answerClientError } from './client-errors.js';
+import { answerUnmetExpectation, guardRequests } from './request-guards.js';
 
 /**
  * Bounds on what one connection may cost the server; see docs/hardening.md for why each
@@ -20,7 +21,7 @@ export interface ConnectionLimits {
   timeoutCheckIntervalMs?: number;
   /** Largest request line plus headers in bytes, else 431 (default 16 KiB). */
   maxHeaderSizeBytes?: number;
-  /** Most headers read from one request; the rest are ignored (default 100). */
+  /** Most headers one request may have; more is 431 problem JSON, 0: Node's own cut (default 100). */
   maxHeadersCount?: number;
   /** Connections beyond this many are closed as soon as they open (default: no limit). */
   maxConnections?: number;
@@ -66,19 +67,24 @@ function boundedHttpServer(limits: ConnectionLimits, handler: RequestListener): 
   // Node refuses a headers timeout longer than the request timeout.
   const headersTimeout =
     limits.headersTimeoutMs ?? (requestTimeout > 0 ? Math.min(defaults.headersTimeoutMs, requestTimeout) : defaults.headersTimeoutMs);
+  const maxHeadersCount = limits.maxHeadersCount ?? defaults.maxHeadersCount;
   const server = createHttpServer(
     {
+      // Checked in `guardRequests`, so the refusal is problem JSON rather than an empty 400.
+      requireHostHeader: false,
       requestTimeout,
       headersTimeout,
       keepAliveTimeout: limits.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
       connectionsCheckingInterval: limits.timeoutCheckIntervalMs ?? defaults.timeoutCheckIntervalMs,
       maxHeaderSize: limits.maxHeaderSizeBytes ?? defaults.maxHeaderSizeBytes,
     },
-    handler,
+    guardRequests(handler, maxHeadersCount),
   );
-  server.maxHeadersCount = limits.maxHeadersCount ?? defaults.maxHeadersCount;
+  // One more than the limit, so a request over it is seen and refused, never silently cut.
+  server.maxHeadersCount = maxHeadersCount > 0 ? maxHeadersCount + 1 : 0;
   if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError);
+  server.on('checkExpectation', answerUnmetExpectation);
   return server;
 }
 

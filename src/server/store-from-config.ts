@@ -1,14 +1,21 @@
 import { MemorySessionStore } from '../adapters/memory/memory-session-store.js';
 import { StoreUnavailableError, type SessionStore } from '../domain/index.js';
 import type { ServerConfig } from './config.js';
+import { loadOptional } from './optional-package.js';
 
-/** The store the configuration asks for; ioredis is loaded only for `redis`, pg only for `postgres`. */
+/**
+ * The store the configuration asks for. ioredis and pg are optional peer dependencies, loaded only
+ * for `redis` and `postgres`; without one this rejects with a `MissingPackageError` naming it.
+ */
 export async function createStoreFromConfig(config: ServerConfig): Promise<SessionStore> {
   switch (config.store) {
     case 'memory':
-      return new MemorySessionStore();
+      return new MemorySessionStore({
+        eventRetention: config.memoryEventRetention,
+        eventRetentionBytes: config.memoryEventRetentionBytes,
+      });
     case 'redis': {
-      const { RedisSessionStore } = await import('../redis.js');
+      const { RedisSessionStore } = await loadOptional('ioredis', 'STORE=redis', () => import('../redis.js'));
       return new RedisSessionStore({
         url: config.redisUrl,
         prefix: config.redisPrefix,
@@ -33,15 +40,7 @@ export async function createStoreFromConfig(config: ServerConfig): Promise<Sessi
   }
 }
 
-/** The PostgreSQL store module; without the optional `pg` package, an error that says what to install. */
+/** The PostgreSQL store module; without the optional `pg` package, a `MissingPackageError`. */
 export async function importPostgresStore(): Promise<typeof import('../postgres.js')> {
-  try {
-    return await import('../postgres.js');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /'pg'/.test(String((error as Error).message))) {
-      throw new Error("STORE=postgres needs the 'pg' package, an optional peer dependency: install it with `npm install pg`.", { cause: error });
-    }
-    throw error;
-  }
+  return loadOptional('pg', 'STORE=postgres', () => import('../postgres.js'));
 }

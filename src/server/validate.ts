@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { ValidationError, type ValidationIssue } from '../domain/index.js';
+import { MAX_REPORTED_ISSUES, ValidationError, type ValidationIssue } from '../domain/index.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false });
 
@@ -47,9 +47,25 @@ function toIssue(error: ErrorObject): ValidationIssue {
  */
 export function compileValidator<T extends TSchema>(schema: T, what: string): (value: unknown) => Static<T> {
   const check = ajv.compile(schema);
+  const known = schema.additionalProperties === false && schema.properties ? new Set(Object.keys(schema.properties)) : undefined;
   return (value) => {
+    if (known) refuseManyUnknownFields(value, known);
     if (check(value)) return value as Static<T>;
     const issues = (check.errors ?? []).map(toIssue).map((issue) => (issue.path ? issue : { ...issue, path: what }));
     throw new ValidationError(issues);
   };
+}
+
+/**
+ * A body of thousands of unknown keys would make ajv (`allErrors`) build an error per key and
+ * the answer grow with them: past the reporting cap, answer from a plain count instead.
+ */
+function refuseManyUnknownFields(value: unknown, known: ReadonlySet<string>): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const keys = Object.keys(value);
+  if (keys.length <= known.size + MAX_REPORTED_ISSUES) return;
+  const unknown = keys.filter((key) => !known.has(key));
+  if (unknown.length <= MAX_REPORTED_ISSUES) return;
+  const issues = unknown.slice(0, MAX_REPORTED_ISSUES).map((path) => ({ path, message: 'is not a known field' }));
+  throw new ValidationError(issues, unknown.length - issues.length);
 }

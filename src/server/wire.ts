@@ -1,3 +1,4 @@
+import { ValidationError } from '../domain/index.js';
 import type {
   AgentSession,
   SessionEvent,
@@ -39,7 +40,37 @@ export function toSessionEventResource(event: SessionEvent): SessionEventResourc
   };
 }
 
-function withoutUndefined<T extends object>(value: T): T {
+// Library names of the input fields whose wire name differs; every other field is spelled alike.
+const WIRE_NAMES: Readonly<Record<string, string>> = {
+  dbConnectionId: 'db_connection_id',
+  recursionLimit: 'recursion_limit',
+};
+
+/**
+ * A validation issue path as an HTTP caller spelled it: the first segment in its wire name
+ * (`dbConnectionId` -> `db_connection_id`); the rest, inside metadata, is the caller's own keys.
+ */
+export function toWirePath(path: string): string {
+  const end = path.search(/[.[]/);
+  const head = end === -1 ? path : path.slice(0, end);
+  return Object.hasOwn(WIRE_NAMES, head) ? WIRE_NAMES[head] + path.slice(head.length) : path;
+}
+
+/**
+ * Runs a manager call for an HTTP caller: its validation errors name fields as the caller sent
+ * them (the schemas already checked the wire shape, so these are the rules only the manager has).
+ */
+export async function inWireTerms<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(error.issues.map((issue) => ({ ...issue, path: toWirePath(issue.path) })), error.omittedIssues);
+  }
+}
+
+/** `value` without its `undefined` properties, so absent wire fields stay absent. */
+export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import type { AgentSessionManager } from '../domain/manager.js';
+import { AgentSessionManager } from '../domain/manager.js';
 import type { SessionEvent } from '../domain/events.js';
 import type { SessionStore } from '../domain/session-store.js';
 import { newSessionId } from '../domain/session-id.js';
+import type { SessionStoreHarness } from './session-store-contract.js';
 
 // Change events, for stores that have `subscribe`. Part of the store contract suite.
 
@@ -14,12 +15,20 @@ export interface EventRecorder {
   stop(): void;
 }
 
-/** Subscribes to `store` and records every event. */
-export async function recordEvents(store: SessionStore, after?: string): Promise<EventRecorder> {
+/** Subscribes to `store` and records every event; `onMissed` calls are recorded as `'missed'`. */
+export async function recordEvents(store: SessionStore, after?: string): Promise<EventRecorder & { log: Array<SessionEvent | 'missed'> }> {
   const events: SessionEvent[] = [];
-  const stop = await (store.subscribe as NonNullable<SessionStore['subscribe']>)((event) => events.push(event), { after });
+  const log: Array<SessionEvent | 'missed'> = [];
+  const stop = await (store.subscribe as NonNullable<SessionStore['subscribe']>)(
+    (event) => {
+      events.push(event);
+      log.push(event);
+    },
+    { after, onMissed: () => log.push('missed') },
+  );
   return {
     events,
+    log,
     stop,
     async until(predicate) {
       const deadline = Date.now() + 5000;
@@ -35,8 +44,20 @@ export async function recordEvents(store: SessionStore, after?: string): Promise
 
 const brief = (event: SessionEvent) => `${event.type}:${event.session.id}:${event.previousStatus}->${event.session.status}`;
 
+/**
+ * An id of the same shape as `id` but far ahead of it: each run of digits becomes a longer run of
+ * nines (at most 15, so it stays a valid number). Assumes ids grow like numbers, as the built-in
+ * stores' do.
+ */
+export function futureIdLike(id: string): string {
+  return id.replace(/[0-9]+/g, (digits) => '9'.repeat(Math.min(digits.length + 3, 15)));
+}
+
 /** Registers the change-event tests; `context()` gives the current test's store and manager. */
-export function describeEventContract(context: () => { store: SessionStore; manager: AgentSessionManager }): void {
+export function describeEventContract(
+  context: () => { store: SessionStore; manager: AgentSessionManager },
+  harness: Pick<SessionStoreHarness, 'createWithEventRetention' | 'dispose'> = {},
+): void {
   describe('change events', () => {
     let store: SessionStore;
     let manager: AgentSessionManager;
@@ -114,6 +135,54 @@ export function describeEventContract(context: () => { store: SessionStore; mana
       const last = await marker();
       await recorder.until((e) => e.session.id === last);
       assert.deepEqual(late, []);
+    });
+
+    it('treats an id it has not issued yet (one from the future) as "live only"', async () => {
+      const first = await marker();
+      const [event] = await recorder.until((e) => e.session.id === first);
+      const resumed = await recordEvents(store, futureIdLike(event.id));
+      try {
+        const last = await marker();
+        assert.deepEqual((await resumed.until((e) => e.session.id === last)).map((e) => e.session.id), [last]);
+        assert.ok(!resumed.log.includes('missed'), 'no missed signal for a future id');
+      } finally {
+        resumed.stop();
+      }
+    });
+
+    it('signals missed events once, before the replay, to a subscriber resuming from before what it retains', async function () {
+      if (!harness.createWithEventRetention) this.skip();
+      const small = await harness.createWithEventRetention(5);
+      try {
+        const smallManager = new AgentSessionManager(small);
+        const all = await recordEvents(small);
+        let last = await smallManager.create({ dbConnectionId: 'db-window' });
+        // Far more than 5, so even a store that trims approximately (Redis MAXLEN ~) has trimmed.
+        for (let i = 0; i < 300; i++) last = await smallManager.create({ dbConnectionId: 'db-window' });
+        const live = await all.until((e) => e.session.id === last.id);
+        all.stop();
+        const old = await recordEvents(small, live[0].id);
+        try {
+          await old.until((e) => e.session.id === last.id);
+          assert.equal(old.log[0], 'missed', 'the first thing delivered is the missed signal');
+          assert.equal(old.log.filter((item) => item === 'missed').length, 1);
+          assert.ok(old.events.length < 301, `replayed ${old.events.length} of 301 events: the early ones are gone`);
+          const ids = old.events.map((e) => e.session.id);
+          assert.deepEqual(ids.slice(-1), [last.id]);
+        } finally {
+          old.stop();
+        }
+        const recent = await recordEvents(small, live[live.length - 2].id);
+        try {
+          await recent.until((e) => e.session.id === last.id);
+          assert.deepEqual(recent.log.map((item) => (item === 'missed' ? item : item.session.id)), [last.id]);
+        } finally {
+          recent.stop();
+        }
+      } finally {
+        if (harness.dispose) await harness.dispose(small);
+        else await small.close?.();
+      }
     });
 
     it('treats an unknown id given as `after` as "live only"', async () => {

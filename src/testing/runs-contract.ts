@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidTransitionError } from '../domain/errors.js';
-import type { AgentSessionManager } from '../domain/manager.js';
+import { AgentSessionManager } from '../domain/manager.js';
 import type { SessionRunStore } from '../domain/runs.js';
 import type { AgentSession } from '../domain/session.js';
 import type { SessionStore } from '../domain/session-store.js';
@@ -44,48 +44,89 @@ export function describeRunContract(context: () => { store: SessionStore; manage
 
     describe('store operations', () => {
       it('starts a run only on an active session, once', async () => {
-        const started = await store.startRun(session.id, { token: 'a', leaseUntil: Date.now() + 60_000, now: Date.now() });
+        const started = await store.startRun(session.id, { token: 'a', leaseMs: 60_000, now: Date.now() });
         assert.equal(started.outcome, 'started');
         assert.equal(started.outcome === 'started' && started.session.status, 'running');
-        assert.equal((await store.startRun(session.id, { token: 'b', leaseUntil: Date.now() + 60_000, now: Date.now() })).outcome, 'status_conflict');
+        assert.equal((await store.startRun(session.id, { token: 'b', leaseMs: 60_000, now: Date.now() })).outcome, 'status_conflict');
         assert.equal((await manager.get(session.id)).version, 2);
       });
 
       it('renews and ends only for the token that holds the run', async () => {
-        await store.startRun(session.id, { token: 'a', leaseUntil: Date.now() + 60_000, now: Date.now() });
-        assert.equal(await store.renewRun(session.id, 'a', Date.now() + 90_000), true);
-        assert.equal(await store.renewRun(session.id, 'b', Date.now() + 90_000), false);
+        await store.startRun(session.id, { token: 'a', leaseMs: 60_000, now: Date.now() });
+        assert.equal(await store.renewRun(session.id, 'a', 90_000), true);
+        assert.equal(await store.renewRun(session.id, 'b', 90_000), false);
         assert.equal((await store.endRun(session.id, { token: 'b', status: 'completed', now: Date.now() })).outcome, 'not_holder');
         assert.equal((await store.endRun(session.id, { status: 'completed', now: Date.now() })).outcome, 'not_holder');
         const ended = await store.endRun(session.id, { token: 'a', status: 'completed', now: Date.now() });
         assert.equal(ended.outcome === 'ended' && ended.session.status, 'completed');
-        assert.equal(await store.renewRun(session.id, 'a', Date.now() + 90_000), false);
+        assert.equal(await store.renewRun(session.id, 'a', 90_000), false);
       });
 
       it('drops the lease when the session is paused or deleted, so the run cannot end it', async () => {
-        await store.startRun(session.id, { token: 'a', leaseUntil: Date.now() - 1, now: Date.now() });
+        await store.startRun(session.id, { token: 'a', leaseMs: -1, now: Date.now() });
         await manager.pause(session.id);
         assert.equal((await store.endRun(session.id, { token: 'a', status: 'active', now: Date.now() })).outcome, 'not_holder');
         assert.equal((await manager.get(session.id)).status, 'paused');
-        assert.deepEqual(await store.expiredRuns(Date.now(), 10), []);
+        assert.deepEqual(await store.expiredRuns(10), []);
         await manager.resume(session.id);
-        await store.startRun(session.id, { token: 'b', leaseUntil: Date.now() - 1, now: Date.now() });
+        await store.startRun(session.id, { token: 'b', leaseMs: -1, now: Date.now() });
         await manager.delete(session.id);
-        assert.deepEqual(await store.expiredRuns(Date.now(), 10), []);
+        assert.deepEqual(await store.expiredRuns(10), []);
       });
 
       it('lists expired leases only, and lets the reaper end them', async () => {
         const other = await manager.create({ dbConnectionId: 'db-run' });
         const now = Date.now();
-        await store.startRun(session.id, { token: 'a', leaseUntil: now - 10, now });
-        await store.startRun(other.id, { token: 'b', leaseUntil: now + 60_000, now });
-        assert.deepEqual(await store.expiredRuns(now, 10), [session.id]);
-        assert.equal((await store.endRun(other.id, { expiredBy: now, status: 'failed', now })).outcome, 'not_holder');
-        const reaped = await store.endRun(session.id, { expiredBy: now, status: 'failed', metadata: { why: 'x' }, now });
+        await store.startRun(session.id, { token: 'a', leaseMs: -10, now });
+        await store.startRun(other.id, { token: 'b', leaseMs: 60_000, now });
+        assert.deepEqual(await store.expiredRuns(10), [session.id]);
+        assert.equal((await store.endRun(other.id, { expired: true, status: 'failed', now })).outcome, 'not_holder');
+        const reaped = await store.endRun(session.id, { expired: true, status: 'failed', metadata: { why: 'x' }, now });
         assert.equal(reaped.outcome === 'ended' && reaped.session.status, 'failed');
         assert.deepEqual((await manager.get(session.id)).metadata, { why: 'x' });
-        assert.deepEqual(await store.expiredRuns(now, 10), []);
+        assert.deepEqual(await store.expiredRuns(10), []);
         assert.equal((await manager.list({ status: 'running' })).total, 1);
+      });
+    });
+
+    describe('sessions set running by an update', () => {
+      const toRunning = (runLeaseMs: number) =>
+        store.update(session.id, { status: 'running' }, { allowedFromStatuses: ['running', 'active'], now: Date.now(), runLeaseMs });
+
+      it('get a lease with no holder, which the reaper fails once it runs out', async () => {
+        assert.equal((await toRunning(-1)).outcome, 'updated');
+        assert.deepEqual(await store.expiredRuns(10), [session.id]);
+        const reaper = manager.startLeaseReaper({ intervalMs: 60_000 });
+        try {
+          assert.deepEqual((await reaper.sweep()).map((s) => s.id), [session.id]);
+        } finally {
+          reaper.stop();
+        }
+        const failed = await manager.get(session.id);
+        assert.equal(failed.status, 'failed');
+        assert.match(String(failed.metadata[LAST_ERROR_METADATA_KEY]), /lease expired/);
+      });
+
+      it('renew that lease when an update names running again, without a new version', async () => {
+        await toRunning(-1);
+        const again = await toRunning(60_000);
+        assert.equal(again.outcome, 'unchanged');
+        assert.deepEqual(await store.expiredRuns(10), []);
+        assert.equal((await manager.get(session.id)).version, 2);
+      });
+
+      it('lose the lease when they leave running, and cannot be taken by a run', async () => {
+        await toRunning(-1);
+        await assert.rejects(manager.runTask(session.id, async () => {}), InvalidTransitionError);
+        await manager.pause(session.id);
+        assert.deepEqual(await store.expiredRuns(10), []);
+      });
+
+      it("leave a run's own lease alone", async () => {
+        await store.startRun(session.id, { token: 'a', leaseMs: -1, now: Date.now() });
+        assert.equal((await toRunning(60_000)).outcome, 'unchanged');
+        assert.deepEqual(await store.expiredRuns(10), [session.id]);
+        assert.equal(await store.renewRun(session.id, 'a', 60_000), true);
       });
     });
 
@@ -197,7 +238,7 @@ export function describeRunContract(context: () => { store: SessionStore; manage
 
       it('lets the lease reaper fail a run whose lease expired, with the reason in metadata.last_error', async () => {
         const now = Date.now();
-        await store.startRun(session.id, { token: 'crashed', leaseUntil: now - 1, now });
+        await store.startRun(session.id, { token: 'crashed', leaseMs: -1, now });
         const reaper = manager.startLeaseReaper({ intervalMs: 60_000 });
         try {
           const reaped = await reaper.sweep();
@@ -209,6 +250,32 @@ export function describeRunContract(context: () => { store: SessionStore; manage
         assert.equal(failed.status, 'failed');
         assert.equal(failed.metadata.keep, true);
         assert.match(String(failed.metadata[LAST_ERROR_METADATA_KEY]), /lease expired/);
+      });
+
+      it('judges leases by the store clock: a reaper whose host clock runs 31 s ahead leaves a live run alone', async () => {
+        const skewedReaper = new AgentSessionManager(store, { clock: () => Date.now() + 31_000 }).startLeaseReaper({ intervalMs: 60_000 });
+        try {
+          const result = await manager.runTask(session.id, async ({ signal }) => {
+            assert.deepEqual(await skewedReaper.sweep(), []);
+            assert.equal(signal.aborted, false);
+          });
+          assert.equal(result.outcome, 'finished');
+        } finally {
+          skewedReaper.stop();
+        }
+      });
+
+      it('judges leases by the store clock: a runner whose host clock runs 31 s behind is not reaped', async () => {
+        const lagging = new AgentSessionManager(store, { clock: () => Date.now() - 31_000 });
+        const reaper = manager.startLeaseReaper({ intervalMs: 60_000 });
+        try {
+          const result = await lagging.runTask(session.id, async () => {
+            assert.deepEqual(await reaper.sweep(), []);
+          });
+          assert.equal(result.outcome, 'finished');
+        } finally {
+          reaper.stop();
+        }
       });
     });
   });

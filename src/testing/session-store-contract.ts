@@ -3,6 +3,8 @@ import type { SessionStore } from '../domain/session-store.js';
 import { describeConcurrencyContract } from './concurrency-contract.js';
 import { describeCrudContract } from './crud-contract.js';
 import { describeEventContract } from './events-contract.js';
+import { describeIdempotencyContract } from './idempotency-contract.js';
+import { describeLifecycleContract } from './lifecycle-contract.js';
 import { describeListContract } from './list-contract.js';
 import { describeRunContract } from './runs-contract.js';
 import { describeStateMachineContract } from './state-machine-contract.js';
@@ -18,6 +20,11 @@ export interface SessionStoreHarness {
   create(): Promise<SessionStore> | SessionStore;
   /** Defaults to `store.close()`. */
   dispose?(store: SessionStore): Promise<void>;
+  /**
+   * A fresh store that keeps about `events` recent change events for resuming (disposed like the
+   * others). Without it, the test of resuming from before the retained window is skipped.
+   */
+  createWithEventRetention?(events: number): Promise<SessionStore> | SessionStore;
 }
 
 /** Registers the whole store contract as a mocha `describe` block. */
@@ -42,7 +49,9 @@ export function describeSessionStoreContract(name: string, harness: SessionStore
     describeListContract(context);
     describeStateMachineContract(context);
     describeConcurrencyContract(context);
-    describeEventContract(context);
+    describeEventContract(context, harness);
     describeRunContract(context);
+    describeIdempotencyContract(context);
+    describeLifecycleContract(context);
   });
 }

@@ -9,9 +9,10 @@ import {
   PreconditionFailedApiError,
   SessionNotFoundApiError,
   StoreUnavailableApiError,
+  WriteOutcomeUnknownApiError,
 } from '../../src/client/index.js';
 import { API_ERROR_CLASSES } from '../../src/client/errors.js';
-import { createAgentSessionManager, StoreUnavailableError, type SessionStore } from '../../src/index.js';
+import { createAgentSessionManager, StoreUnavailableError, WriteOutcomeUnknownError, type SessionStore } from '../../src/index.js';
 import { PROBLEM_TYPES } from '../../src/server/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
 
@@ -168,6 +169,25 @@ describe('AgentSessionClient', () => {
         expect(error.message, 'store internals').not.to.include('10.0.0.7');
         await rejection(downClient.list(), StoreUnavailableApiError);
         expect(down.unexpectedErrors, 'a 503 is expected, not a fault').to.deep.equal([]);
+      } finally {
+        await down.running.close();
+      }
+    });
+
+    it('rejects with WriteOutcomeUnknownApiError (a StoreUnavailableApiError) when a write may have been applied', async () => {
+      const timingOut: SessionStore = {
+        ...unreachableStore,
+        insert: async () => {
+          throw new WriteOutcomeUnknownError();
+        },
+      };
+      const down = await startTestServer({ manager: createAgentSessionManager({ store: timingOut }) });
+      try {
+        const downClient = new AgentSessionClient({ baseUrl: down.running.url });
+        const error = await rejection(downClient.create({ db_connection_id: 'db1' }), WriteOutcomeUnknownApiError);
+        expect(error).to.be.instanceOf(StoreUnavailableApiError);
+        expect(error.status).to.equal(503);
+        expect(error.message).to.match(/agent session 'sess_[^']+' may or may not exist/);
       } finally {
         await down.running.close();
       }

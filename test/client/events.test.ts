@@ -6,9 +6,16 @@ import {
   SessionNotFoundApiError,
   type SessionEventMessage,
   type SessionEventStream,
+  type SessionEventStreamItem,
 } from '../../src/client/index.js';
 import { createAgentSessionManager, MemorySessionStore } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
+
+/** The item as a change event (a missed notice fails the test that did not expect one). */
+function change(item: SessionEventStreamItem): SessionEventMessage {
+  if (item.type === 'missed') throw new Error(`unexpected missed notice: ${item.detail}`);
+  return item;
+}
 
 /** Takes the next `count` events from the stream (failing after 5 s), leaving it open. */
 async function take(stream: SessionEventStream, count: number): Promise<SessionEventMessage[]> {
@@ -18,7 +25,7 @@ async function take(stream: SessionEventStream, count: number): Promise<SessionE
     while (events.length < count) {
       const next = await stream.next();
       if (next.done) throw new Error(`the stream ended after ${JSON.stringify(events)}`);
-      events.push(next.value);
+      events.push(change(next.value));
     }
     return events;
   } finally {
@@ -94,7 +101,7 @@ describe('AgentSessionClient.events (Server-Sent Events)', () => {
     await client.update(id, { title: 'renamed' });
     await client.delete(id);
     const events: SessionEventMessage[] = [];
-    for await (const event of stream) events.push(event);
+    for await (const event of stream) events.push(change(event));
     expect(summary(events)).to.deep.equal([
       ['transitioned', 'active', 'paused'],
       ['updated', 'paused', 'paused'],
@@ -128,6 +135,24 @@ describe('AgentSessionClient.events (Server-Sent Events)', () => {
     third.close();
     expect(rest.map((e) => e.session.id)).to.deep.equal([c.session_id, d.session_id]);
     await released();
+  });
+
+  it('yields a typed missed notice first when resuming from before what the server retains', async () => {
+    const small = new MemorySessionStore({ eventRetention: 2 });
+    const retaining = await startTestServer({ manager: createAgentSessionManager({ store: small }) });
+    try {
+      const api = new AgentSessionClient({ baseUrl: retaining.running.url });
+      for (let i = 0; i < 4; i++) await api.create({ db_connection_id: 'db-missed' }); // events 1-4; 3 and 4 kept
+      const stream = await api.events({ lastEventId: '1' });
+      const [notice, third, fourth] = [await stream.next(), await stream.next(), await stream.next()].map((r) => r.value);
+      expect(notice).to.deep.include({ type: 'missed' });
+      expect((notice as { detail: string }).detail).to.be.a('string').and.not.equal('');
+      expect([third, fourth].map((item) => (item as SessionEventMessage).id)).to.deep.equal(['3', '4']);
+      expect(stream.lastEventId).to.equal('4');
+      stream.close();
+    } finally {
+      await retaining.running.close(200);
+    }
   });
 
   it('parses the server’s stream however the network splits it (here: one byte at a time)', async () => {
@@ -178,7 +203,7 @@ describe('AgentSessionClient.events (Server-Sent Events)', () => {
     const seen: SessionEventMessage[] = [];
     const loop = (async () => {
       for await (const event of stream) {
-        seen.push(event);
+        seen.push(change(event));
       }
     })();
     await client.create({ db_connection_id: 'db1' });
@@ -208,7 +233,7 @@ describe('AgentSessionClient.events (Server-Sent Events)', () => {
     const stream = await client.events();
     const loop = (async () => {
       const events: SessionEventMessage[] = [];
-      for await (const event of stream) events.push(event);
+      for await (const event of stream) events.push(change(event));
       return events;
     })();
     await server.running.close(1000);

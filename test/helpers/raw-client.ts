@@ -42,3 +42,13 @@ export function trickle(client: RawClient, text: string, everyMs: number, bytesP
   }, everyMs);
   void client.closed.then(() => clearInterval(timer));
 }
+
+/** Opens an event stream at `url` on a raw socket that reads the headers and then stops reading. */
+export async function stalledEventReader(url: string): Promise<RawClient> {
+  const { pathname, search } = new URL(url);
+  const client = await openRawClient(url);
+  client.socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  while (!client.received().includes(': connected')) await new Promise((resolve) => setTimeout(resolve, 5));
+  client.socket.pause();
+  return client;
+}

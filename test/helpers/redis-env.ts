@@ -34,7 +34,7 @@ export function useStandaloneRedis(): RedisTestEnv {
   });
   return envWith(
     () => admin as Redis,
-    (prefix) => new RedisSessionStore({ url: (server as PrivateRedis).url, prefix }),
+    (prefix, eventStreamMaxLength) => new RedisSessionStore({ url: (server as PrivateRedis).url, prefix, eventStreamMaxLength }),
     () => [admin as Redis],
   );
 }
@@ -55,19 +55,19 @@ export function useRedisCluster(): RedisTestEnv {
   });
   return envWith(
     () => client as Cluster,
-    (prefix) => new RedisSessionStore({ client: client as Cluster, prefix }),
+    (prefix, eventStreamMaxLength) => new RedisSessionStore({ client: client as Cluster, prefix, eventStreamMaxLength }),
     () => (client as Cluster).nodes('master'),
   );
 }
 
 function envWith(
   admin: () => Redis | Cluster,
-  storeOn: (prefix: string) => RedisSessionStore,
+  storeOn: (prefix: string, eventStreamMaxLength?: number) => RedisSessionStore,
   nodes: () => Redis[],
 ): RedisTestEnv {
   const prefixes = new WeakMap<SessionStore, string>();
-  const newStoreWithPrefix = (prefix: string) => {
-    const store = storeOn(prefix);
+  const newStoreWithPrefix = (prefix: string, eventStreamMaxLength?: number) => {
+    const store = storeOn(prefix, eventStreamMaxLength);
     prefixes.set(store, prefix);
     return store;
   };
@@ -80,6 +80,7 @@ function envWith(
     prefixOf,
     harness: {
       create: newStore,
+      createWithEventRetention: (events) => newStoreWithPrefix(`test-${randomBytes(6).toString('hex')}`, events),
       async dispose(store) {
         await deleteKeys(nodes(), prefixOf(store));
         await store.close?.();

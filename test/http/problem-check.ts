@@ -1,3 +1,5 @@
+import { expect } from 'chai';
+
 /**
  * Why a response is not a clean client-facing answer, or `undefined` when it is: 2xx/3xx pass;
  * a 4xx must be problem JSON whose `status` equals the HTTP status, with no stack trace or file
@@ -30,4 +32,14 @@ export function parseRawResponse(raw: string): { status: number; contentType: st
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? NaN);
   const contentType = /\r\ncontent-type: *([^\r\n]*)/i.exec(head)?.[1] ?? null;
   return { status, contentType, body: headerEnd === -1 ? '' : raw.slice(headerEnd + 4) };
+}
+
+/** Asserts a clean problem response of `status` and type `urn:agent-sessions:problem:<slug>`; returns the problem. */
+export async function expectProblem(response: Response, status: number, slug: string) {
+  const body = await response.text();
+  expect(response.status, body).to.equal(status);
+  expect(problemResponseFault(response.status, response.headers.get('content-type'), body)).to.equal(undefined);
+  const problem = JSON.parse(body) as { type: string; detail: string; errors?: Array<{ path: string; message: string }> };
+  expect(problem.type).to.equal(`urn:agent-sessions:problem:${slug}`);
+  return problem;
 }

@@ -43,7 +43,8 @@ describe('the built package', function () {
   }
 
   // The client talks to a real server started from the built package, as a user would; the
-  // docs asset proves each build finds swagger-ui-dist in node_modules.
+  // docs asset proves each build finds swagger-ui-dist in node_modules, the console asset that
+  // each finds the console files shipped in dist/console.
   const CLIENT_SCRIPT = `
     const running = await server.startServer({ manager: lib.createAgentSessionManager(), port: 0 });
     try {
@@ -57,7 +58,9 @@ describe('the built package', function () {
       const asset = await fetch(running.url + '/docs/swagger-ui-bundle.js');
       const docsAsset = (await asset.text()).includes('SwaggerUIBundle') ? asset.status : 'not Swagger UI';
       const notFound = missing instanceof client.SessionNotFoundApiError;
-      console.log(JSON.stringify({ status: session.status, event: event.type, notFound, docsAsset }));
+      const script = await fetch(running.url + '/console/console.js');
+      const consoleAsset = (await script.text()).includes('EventSource') ? script.status : 'not the console';
+      console.log(JSON.stringify({ status: session.status, event: event.type, notFound, docsAsset, consoleAsset }));
     } finally {
       await running.close();
     }
@@ -80,7 +83,7 @@ describe('the built package', function () {
     ],
   ] as const) {
     it(`calls a running server through agent-sessions/client loaded as ${system}`, () => {
-      expect(run([...args])).to.deep.equal({ status: 'active', event: 'created', notFound: true, docsAsset: 200 });
+      expect(run([...args])).to.deep.equal({ status: 'active', event: 'created', notFound: true, docsAsset: 200, consoleAsset: 200 });
     });
   }
 });

@@ -52,6 +52,6 @@ describe('agent-sessions migrate', function () {
   it('fails at start naming the package to install when pg is missing', async () => {
     const { code, output } = await runCli([], { STORE: 'postgres', DATABASE_URL: postgres.server().url }, [WITHOUT_PG]);
     expect(code, output).to.not.equal(0);
-    expect(output).to.include("needs the 'pg' package").and.include('npm install pg');
+    expect(output).to.include("needs the optional package 'pg'").and.include('npm install pg');
   });
 });

@@ -3,6 +3,8 @@ import type {
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
+  IdempotencyClaim,
+  InsertOnceOutcome,
   SessionEventListener,
   SessionPatch,
   SessionRunStore,
@@ -16,6 +18,7 @@ import type {
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
+import { IdempotencyRecords } from './idempotency-records.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { SortedIndex } from './sorted-index.js';
 
@@ -23,6 +26,15 @@ import { SortedIndex } from './sorted-index.js';
 export interface MemorySessionStoreOptions {
   /** Recent events kept for subscribers resuming with `after` (default 10,000). */
   eventRetention?: number;
+  /** Most bytes of recent events kept (their sessions as JSON; default 64 MiB); the older go first. */
+  eventRetentionBytes?: number;
+  /**
+   * Most idempotency keys kept (default 100,000); beyond it the oldest are forgotten early, and a
+   * retry with a forgotten key creates a new session.
+   */
+  idempotencyMaxKeys?: number;
+  /** The store's clock for run leases, ms since the epoch (default `Date.now`); for tests. */
+  clock?: () => number;
 }
 
 interface Run {
@@ -51,12 +63,29 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
+  private readonly idempotency: IdempotencyRecords;
+  private readonly clock: () => number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.events = new MemoryEventLog(options.eventRetention);
+    this.events = new MemoryEventLog({ events: options.eventRetention, bytes: options.eventRetentionBytes });
+    this.idempotency = new IdempotencyRecords(options.idempotencyMaxKeys);
+    this.clock = options.clock ?? Date.now;
   }
 
   async insert(session: AgentSession): Promise<boolean> {
+    return this.insertNow(session);
+  }
+
+  // No await between the check and the insert: that is what makes the claim atomic.
+  async insertOnce(session: AgentSession, claim: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const record = this.idempotency.get(claim.key, claim.now);
+    if (record) return { outcome: 'replayed', record };
+    if (!this.insertNow(session)) return { outcome: 'id_taken' };
+    this.idempotency.set(claim.key, deepFreeze(structuredClone(claim.record)), claim.now + claim.ttlMs, claim.now);
+    return { outcome: 'inserted' };
+  }
+
+  private insertNow(session: AgentSession): boolean {
     if (this.entries.has(session.id)) return false;
     const entry = { session: deepFreeze(session), key: session.createdAt + session.id };
     this.entries.set(session.id, entry);
@@ -89,8 +118,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
       return { outcome: 'status_conflict', session: current };
     }
     const next = applyPatch(current, patch, condition.now);
-    if (!next) return { outcome: 'unchanged', session: current };
-    return { outcome: 'updated', session: this.replace(entry, next), previous: current };
+    const result: UpdateOutcome = next
+      ? { outcome: 'updated', session: this.replace(entry, next), previous: current }
+      : { outcome: 'unchanged', session: current };
+    if (patch.status === 'running' && condition.runLeaseMs !== undefined) this.leaseUnheldRun(id, condition.runLeaseMs);
+    return result;
   }
 
   async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
@@ -104,6 +136,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     this.runs.delete(id);
     this.events.record('deleted', entry.session, entry.session.status);
     return { outcome: 'deleted', session: entry.session };
+  }
+
+  /** Change events kept for resuming right now, and their size (bounded by the retention options). */
+  get retainedEvents(): { events: number; bytes: number } {
+    return this.events.retained;
   }
 
   async subscribe(listener: SessionEventListener, options?: StoreSubscribeOptions): Promise<Unsubscribe> {
@@ -121,14 +158,14 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const previous = entry.session;
     if (previous.status !== 'active') return { outcome: 'status_conflict', session: previous };
     const session = this.replace(entry, changed(previous, { status: 'running' }, request.now));
-    this.runs.set(id, { token: request.token, leaseUntil: request.leaseUntil });
+    this.runs.set(id, { token: request.token, leaseUntil: this.clock() + request.leaseMs });
     return { outcome: 'started', session, previous };
   }
 
-  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
+  async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
     const run = this.runs.get(id);
     if (run?.token !== token) return false;
-    run.leaseUntil = leaseUntil;
+    run.leaseUntil = this.clock() + leaseMs;
     return true;
   }
 
@@ -136,9 +173,10 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     const entry = this.entries.get(id);
     const run = this.runs.get(id);
     if (!entry) return { outcome: 'not_found' };
-    const holds = request.token !== undefined ? run?.token === request.token : run !== undefined && run.leaseUntil <= (request.expiredBy ?? -1);
+    const expired = request.expired === true && run !== undefined && run.leaseUntil <= this.clock();
+    const holds = request.token !== undefined ? run?.token === request.token : expired;
     if (!holds || entry.session.status !== 'running') {
-      if (request.expiredBy !== undefined && run && run.leaseUntil <= request.expiredBy) this.runs.delete(id);
+      if (expired) this.runs.delete(id);
       return { outcome: 'not_holder' };
     }
     const previous = entry.session;
@@ -149,13 +187,21 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'ended', session: this.replace(entry, changed(previous, fields, request.now)), previous };
   }
 
-  async expiredRuns(now: number, limit: number): Promise<string[]> {
+  async expiredRuns(limit: number): Promise<string[]> {
+    const now = this.clock();
     const expired: string[] = [];
     for (const [id, run] of this.runs) {
       if (expired.length === limit) break;
       if (run.leaseUntil <= now) expired.push(id);
     }
     return expired;
+  }
+
+  /** Gives a running session that no run holds (token '') a lease, or renews it; a run's own lease stays. */
+  private leaseUnheldRun(id: string, leaseMs: number): void {
+    const run = this.runs.get(id);
+    if (run && run.token !== '') return;
+    this.runs.set(id, { token: '', leaseUntil: this.clock() + leaseMs });
   }
 
   /** Always reachable: it lives in this process. */

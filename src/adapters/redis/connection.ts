@@ -1,5 +1,5 @@
 import { Redis, type Cluster } from 'ioredis';
-import { StoreUnavailableError } from '../../domain/index.js';
+import { StoreUnavailableError, WriteOutcomeUnknownError } from '../../domain/index.js';
 
 /** A client the store can run its scripts on: a standalone connection or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -65,6 +65,23 @@ export function toStoreError(error: unknown): unknown {
   const isReply = error instanceof Error && error.name === 'ReplyError';
   if (isReply && !UNAVAILABLE_REPLIES.test(error.message)) return error;
   return new StoreUnavailableError(undefined, { cause: error });
+}
+
+// ioredis errors raised before a command went out: Redis cannot have run it.
+const NOT_SENT = /Stream isn't writeable|enableOfflineQueue|Connection is closed/;
+
+/**
+ * Like `toStoreError`, for a write handed to a ready connection: once it may have reached Redis (a timeout, or the
+ * connection dropped while waiting for the reply), its outcome is unknown, and the caller is told
+ * so rather than "nothing happened, try again".
+ */
+export function toWriteError(error: unknown): unknown {
+  const mapped = toStoreError(error);
+  if (!(mapped instanceof StoreUnavailableError)) return mapped;
+  const cause = mapped === error ? undefined : error;
+  if (!(cause instanceof Error) || NOT_SENT.test(cause.message)) return mapped;
+  if (cause.name === 'ReplyError') return mapped; // Redis answered: the script did not run.
+  return new WriteOutcomeUnknownError(undefined, { cause });
 }
 
 /** Closes a client the store created: politely when connected, at once otherwise. */

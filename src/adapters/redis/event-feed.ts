@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import type { SessionEvent, SessionEventListener, StoreSubscribeOptions, Unsubscribe } from '../../domain/index.js';
 import { StoreUnavailableError } from '../../domain/index.js';
-import type { RedisClient } from './connection.js';
+import { READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
 import { isStreamId, streamIdAfter, toSessionEvent } from './stream-events.js';
 
 /** How long one XREAD blocks; closing the feed cuts it short by dropping the connection. */
@@ -10,6 +10,16 @@ const BLOCK_MS = 5_000;
 const BATCH = 500;
 /** Pause before reading again after a failed read (Redis away): the loop resumes at its cursor. */
 const RETRY_MS = 200;
+/**
+ * Entries per XRANGE of a resume's replay. Each subscriber replays one page at a time, so a
+ * replay's cost per command and per client is bounded, and concurrent replays take turns.
+ */
+export const REPLAY_PAGE = 50;
+/**
+ * Replay commands in flight at once, over all subscribers; the others wait their turn in order.
+ * Bounds the memory of replies in flight and keeps each command well inside its timeout.
+ */
+const REPLAY_CONCURRENCY = 4;
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
@@ -25,11 +35,15 @@ interface Subscriber {
  * The Redis store's event subscriptions: one XREAD BLOCK loop per store, on a connection of its
  * own (a blocked XREAD holds its connection), fanning entries out to local listeners. The loop
  * starts with the first listener and stops, closing its connection, when the last one leaves.
- * A listener resuming with `after` first gets the entries it missed (XRANGE), then live ones.
+ * A listener resuming with `after` first gets the entries it missed (paged XRANGE on a third
+ * connection), then live ones.
  */
 export class RedisEventFeed {
   private readonly subscribers = new Set<Subscriber>();
   private reader?: RedisClient;
+  /** Replays run here, so many resuming clients never queue ahead of the store's own commands. */
+  private replayer?: RedisClient;
+  private readonly replayTurns = new TurnTaker(REPLAY_CONCURRENCY);
   private cursor?: string;
   private starting?: Promise<void>;
   private closed = false;
@@ -43,15 +57,15 @@ export class RedisEventFeed {
 
   async subscribe(listener: SessionEventListener, options: StoreSubscribeOptions = {}): Promise<Unsubscribe> {
     if (this.closed) throw new StoreUnavailableError('The session store is closed.');
-    const after = isStreamId(options.after) ? options.after : undefined;
-    const subscriber: Subscriber = { listener, lastId: after, backlog: after ? [] : undefined };
+    const asked = isStreamId(options.after) ? options.after : undefined;
+    const subscriber: Subscriber = { listener, backlog: asked ? [] : undefined };
     this.subscribers.add(subscriber);
     const unsubscribe = () => {
       if (this.subscribers.delete(subscriber) && this.subscribers.size === 0) this.stopReading();
     };
     try {
       await this.startReading();
-      if (after) await this.catchUp(subscriber, after);
+      if (asked) await this.catchUp(subscriber, asked, options);
     } catch (error) {
       unsubscribe();
       throw error;
@@ -94,6 +108,8 @@ export class RedisEventFeed {
   private stopReading(): void {
     this.reader?.disconnect();
     this.reader = undefined;
+    this.replayer?.disconnect();
+    this.replayer = undefined;
     this.cursor = undefined;
   }
 
@@ -122,13 +138,99 @@ export class RedisEventFeed {
     }
   }
 
-  private async catchUp(subscriber: Subscriber, after: string): Promise<void> {
-    const missed = await this.run(() => this.client.xrange(this.stream, `(${after}`, '+'));
+  /**
+   * Replays the entries after `after`, a page at a time, then what arrived live meanwhile. An id
+   * past the last one written was never issued here (or a restart lost it): live events only.
+   * When the stream was trimmed past `after`, `onMissed` is called first.
+   */
+  private async catchUp(subscriber: Subscriber, after: string, options: StoreSubscribeOptions): Promise<void> {
+    const replayer = (this.replayer ??= duplicateForReplay(this.client));
+    const onReplayer = <T>(command: () => Promise<T>): Promise<T> =>
+      this.replayTurns.run(async () => {
+        try {
+          await whenReady(replayer, READY_WAIT_MS);
+          return await command();
+        } catch (error) {
+          throw toStoreError(error);
+        }
+      });
+    const info = await onReplayer(() => streamInfo(replayer, this.stream));
+    if (!info || streamIdAfter(after, info.lastId)) return this.goLive(subscriber);
+    subscriber.lastId = after;
+    if (info.trimmedAfter(after)) options.onMissed?.();
+    let from = `(${after}`;
+    // Stops early when the subscriber left or gave up (its stream closed) while replaying.
+    while (this.subscribers.has(subscriber) && !options.signal?.aborted) {
+      const page = await onReplayer(() => replayer.xrange(this.stream, from, '+', 'COUNT', REPLAY_PAGE));
+      for (const [id, fields] of page) deliver(subscriber, toSessionEvent(id, fields));
+      if (page.length < REPLAY_PAGE) break;
+      from = `(${page[page.length - 1][0]}`;
+    }
+    this.goLive(subscriber);
+  }
+
+  private goLive(subscriber: Subscriber): void {
     const backlog = subscriber.backlog ?? [];
     subscriber.backlog = undefined;
-    for (const [id, fields] of missed) deliver(subscriber, toSessionEvent(id, fields));
     for (const event of backlog) deliver(subscriber, event);
   }
+}
+
+interface StreamInfo {
+  /** The last id the stream ever issued (entries may have been trimmed since). */
+  lastId: string;
+  /** True when entries after `id` were trimmed away. */
+  trimmedAfter(id: string): boolean;
+}
+
+/**
+ * XINFO STREAM, or `undefined` for a stream that does not exist. Entries are gone when more were
+ * added than remain; if so, a resume from before the first one left missed some (one exactly at
+ * the last trimmed entry is told so too: the stream cannot tell, and a needless reload is safe).
+ */
+async function streamInfo(client: RedisClient, stream: string): Promise<StreamInfo | undefined> {
+  let info: unknown[];
+  try {
+    info = (await client.xinfo('STREAM', stream)) as unknown[];
+  } catch (error) {
+    if (error instanceof Error && /no such key/i.test(error.message)) return undefined;
+    throw error;
+  }
+  const field = (name: string) => (info.includes(name) ? info[info.indexOf(name) + 1] : undefined);
+  const removed = Number(field('entries-added')) - Number(field('length'));
+  const first = field('first-entry') as [string, string[]] | null | undefined;
+  return {
+    lastId: String(field('last-generated-id')),
+    // Before Redis 7 there is no `entries-added` (NaN here): any first entry after `id` counts as a gap.
+    trimmedAfter: (id) => !!first && streamIdAfter(first[0], id) && (Number.isNaN(removed) || removed > 0),
+  };
+}
+
+/** Runs at most `limit` tasks at once; the rest start in the order they came. */
+class TurnTaker {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/** A connection like `client` for replays: the same fail-fast settings, its own command queue. */
+function duplicateForReplay(client: RedisClient): RedisClient {
+  const replayer = client.duplicate();
+  replayer.on('error', () => {});
+  return replayer;
 }
 
 function deliver(subscriber: Subscriber, event: SessionEvent): void {

@@ -15,10 +15,31 @@ import type { SessionStatus } from '../../domain/index.js';
  *   {prefix}:events                         stream: change events, trimmed to about N entries
  *   {prefix}:runs                           hash: session id -> token of the run holding it
  *   {prefix}:leases                         sorted set: running session ids by lease expiry ms
+ *   {prefix}:idem:<digest>                  string with a TTL: an idempotent create's record
  *
- * The update and delete scripts build the status and db index keys themselves from
- * `indexBase` (see `scripts/`); keep the two in step.
+ * The scripts build the status and db index keys themselves from `indexBase`, with the Lua
+ * twin of `index()` below (`INDEX_KEYS_LUA`), made from the same segments, so the format is
+ * spelled here only.
  */
+// The index name segments after `{prefix}:i:`; a db connection id always comes last.
+const INDEX = { all: 'all', db: 'db:', status: 'st:', dbStatus: 'dbst:' } as const;
+
+/**
+ * Lua: the index keys of `index()` for a script, from the index base passed in ARGV:
+ * statusIndex(base, status), dbIndex(base, db), dbStatusIndex(base, status, db).
+ */
+export const INDEX_KEYS_LUA = `
+local function statusIndex(base, status)
+  return base .. '${INDEX.status}' .. status
+end
+local function dbIndex(base, db)
+  return base .. '${INDEX.db}' .. db
+end
+local function dbStatusIndex(base, status, db)
+  return base .. '${INDEX.dbStatus}' .. status .. ':' .. db
+end
+`;
+
 export class SessionKeys {
   /** Starts every session hash key; the list script appends the ids of an index to it. */
   readonly sessionBase: string;
@@ -30,6 +51,8 @@ export class SessionKeys {
   readonly runs: string;
   /** Run lease expiries, so the reaper finds expired ones without scanning. */
   readonly leases: string;
+  /** Starts every idempotency record key. */
+  private readonly idempotencyBase: string;
 
   constructor(prefix: string) {
     if (prefix === '' || /[{}]/.test(prefix)) {
@@ -40,18 +63,24 @@ export class SessionKeys {
     this.events = `{${prefix}}:events`;
     this.runs = `{${prefix}}:runs`;
     this.leases = `{${prefix}}:leases`;
+    this.idempotencyBase = `{${prefix}}:idem:`;
   }
 
   session(id: string): string {
     return this.sessionBase + id;
   }
 
+  /** The record of an idempotent create; `digest` is the hex digest of scope and key. */
+  idempotency(digest: string): string {
+    return `${this.idempotencyBase}${digest}`;
+  }
+
   /** The index that holds exactly the sessions matching these filters. */
   index(dbConnectionId?: string, status?: SessionStatus): string {
-    if (dbConnectionId !== undefined && status !== undefined) return `${this.indexBase}dbst:${status}:${dbConnectionId}`;
-    if (dbConnectionId !== undefined) return `${this.indexBase}db:${dbConnectionId}`;
-    if (status !== undefined) return `${this.indexBase}st:${status}`;
-    return `${this.indexBase}all`;
+    if (dbConnectionId !== undefined && status !== undefined) return `${this.indexBase}${INDEX.dbStatus}${status}:${dbConnectionId}`;
+    if (dbConnectionId !== undefined) return `${this.indexBase}${INDEX.db}${dbConnectionId}`;
+    if (status !== undefined) return `${this.indexBase}${INDEX.status}${status}`;
+    return `${this.indexBase}${INDEX.all}`;
   }
 
   /** The four indexes a session with these fields belongs to. */

@@ -3,6 +3,9 @@ import type {
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
+  IdempotencyClaim,
+  IdempotencyRecord,
+  InsertOnceOutcome,
   SessionEventListener,
   SessionPatch,
   SessionRunStore,
@@ -17,11 +20,12 @@ import type {
   UpdateOutcome,
 } from '../../domain/index.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from './defaults.js';
-import { closeClient, createClient, READY_WAIT_MS, toStoreError, whenReady, type RedisClient } from './connection.js';
+import { closeClient, createClient, READY_WAIT_MS, toStoreError, toWriteError, whenReady, type RedisClient } from './connection.js';
 import { RedisEventFeed } from './event-feed.js';
 import { SessionKeys } from './keys.js';
 import { defineSessionScripts, type SessionScripts } from './scripts/index.js';
-import { fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
+import { CorruptSessionError, fromFieldValues, fromHash, fromHashFields, toHashFields } from './session-hash.js';
+import { warnUnlessNoEviction } from './eviction-check.js';
 
 /** Where a `RedisSessionStore` keeps sessions: a URL to connect to, or a client the host owns. */
 export type RedisSessionStoreOptions = ({ url: string; client?: never } | { client: RedisClient; url?: never }) & {
@@ -29,7 +33,14 @@ export type RedisSessionStoreOptions = ({ url: string; client?: never } | { clie
   prefix?: string;
   /** About how many change events the stream `{prefix}:events` keeps (default 10,000). */
   eventStreamMaxLength?: number;
+  /** Gets warnings about the Redis setup and about stored data the store will not serve (default: console). */
+  logger?: RedisStoreLogger;
 };
+
+/** Where a `RedisSessionStore` reports what an operator should look at; a pino logger fits. */
+export interface RedisStoreLogger {
+  warn(message: string): void;
+}
 
 export { DEFAULT_EVENT_STREAM_MAX_LENGTH };
 
@@ -50,6 +61,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   private readonly scripts: SessionScripts;
   private readonly maxEvents: string;
   private readonly feed: RedisEventFeed;
+  private readonly logger: RedisStoreLogger;
   private waitingForConnection?: Promise<void>;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -63,20 +75,41 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     }
     this.maxEvents = String(maxEvents);
     this.feed = new RedisEventFeed(this.client, this.keys.events, (command) => this.run(command));
+    this.logger = options.logger ?? { warn: (message) => console.warn(message) };
+    warnUnlessNoEviction(this.client, this.logger);
   }
 
   async insert(session: AgentSession): Promise<boolean> {
     const { id, dbConnectionId, status, createdAt } = session;
     const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events];
-    const inserted = await this.run(() =>
-      this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
+    const inserted = await this.run(
+      () => this.scripts.agentSessionsInsert(...keys, id, String(Date.parse(createdAt)), this.maxEvents, ...toHashFields(session)),
+      true,
     );
     return inserted === 1;
   }
 
+  async insertOnce(session: AgentSession, claim: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const { id, dbConnectionId, status, createdAt } = session;
+    const keys = [this.keys.session(id), ...this.keys.indexesOf(dbConnectionId, status), this.keys.events, this.keys.idempotency(claim.key)];
+    const [outcome, record] = (await this.run(() =>
+      this.scripts.agentSessionsInsertOnce(
+        ...keys,
+        id,
+        String(Date.parse(createdAt)),
+        this.maxEvents,
+        String(claim.ttlMs),
+        JSON.stringify(claim.record),
+        ...toHashFields(session),
+      ),
+    )) as [string, string?];
+    if (outcome === 'replayed') return { outcome, record: JSON.parse(record as string) as IdempotencyRecord };
+    return { outcome: outcome as 'inserted' | 'id_taken' };
+  }
+
   async get(id: string): Promise<AgentSession | undefined> {
     const hash = await this.run(() => this.client.hgetall(this.keys.session(id)));
-    return Object.keys(hash).length === 0 ? undefined : fromHash(hash);
+    return Object.keys(hash).length === 0 ? undefined : fromHash(hash, id);
   }
 
   async list(query: StoreListQuery): Promise<StoreListResult> {
@@ -84,7 +117,14 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     const [total, page] = (await this.run(() =>
       this.scripts.agentSessionsList(index, this.keys.sessionBase, String(query.offset), String(query.limit)),
     )) as [number, string];
-    return { total, sessions: (JSON.parse(page) as string[][]).map(fromFieldValues) };
+    const sessions: AgentSession[] = [];
+    let gone = 0;
+    for (const row of JSON.parse(page) as (string | number | false)[][]) {
+      const session = this.decodeListed(row, index);
+      if (session) sessions.push(session);
+      else if (row[0] === false && row[2] === 0) gone++;
+    }
+    return { total: total - gone, sessions };
   }
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
@@ -99,6 +139,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       patch.metadata === undefined ? '' : JSON.stringify(patch.metadata),
       allowedFromStatuses ? '1' : '0',
       this.maxEvents,
+      optional(condition.runLeaseMs),
       ...(allowedFromStatuses ?? []),
     );
     if (outcome === 'not_found') return { outcome };
@@ -117,6 +158,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
         optional(condition.expectedVersion),
         this.maxEvents,
       ),
+      true,
     )) as Reply;
     if (outcome === 'not_found') return { outcome };
     return { outcome: outcome as 'deleted' | 'version_conflict', session: fromHashFields(current) };
@@ -133,12 +175,12 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
   }
 
   async startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome> {
-    const { token, leaseUntil, now } = request;
+    const { token, leaseMs, now } = request;
     const [outcome, current, next] = await this.statusScript(
       this.scripts.agentSessionsStartRun,
       id,
       token,
-      String(leaseUntil),
+      String(leaseMs),
       String(now),
       this.maxEvents,
     );
@@ -147,8 +189,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'status_conflict', session: fromHashFields(current) };
   }
 
-  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
-    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseUntil)));
+  async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
+    const renewed = await this.run(() => this.scripts.agentSessionsRenewRun(this.keys.runs, this.keys.leases, id, token, String(leaseMs)), true);
     return renewed === 1;
   }
 
@@ -158,7 +200,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       id,
       optional(request.expectedVersion),
       request.token ?? '',
-      optional(request.expiredBy),
+      request.expired ? '1' : '',
       request.status,
       request.metadata === undefined ? '' : JSON.stringify(request.metadata),
       String(request.now),
@@ -169,8 +211,32 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return { outcome: outcome as 'not_found' | 'not_holder' };
   }
 
-  async expiredRuns(now: number, limit: number): Promise<string[]> {
-    return this.run(() => this.client.zrangebyscore(this.keys.leases, '-inf', now, 'LIMIT', 0, limit));
+  async expiredRuns(limit: number): Promise<string[]> {
+    return (await this.run(() => this.scripts.agentSessionsExpiredRuns(this.keys.leases, String(limit)))) as string[];
+  }
+
+  /**
+   * A page row as a session, or `undefined` for one this store will not serve: a hash that is gone
+   * (evicted or deleted by hand: its index entries are dropped, without delaying the page) or a
+   * corrupt one (logged; every other session of the page is still served).
+   */
+  private decodeListed(row: (string | number | false)[], index: string): AgentSession | undefined {
+    if (row[0] === false && row.length === 3) {
+      const id = String(row[1]);
+      if (row[2] === 0) {
+        this.run(() => this.scripts.agentSessionsRepairIndex(this.keys.session(id), this.keys.index(), index, id), true).catch(() => {});
+      } else {
+        this.logger.warn(new CorruptSessionError(id, 'id', 'does not match its key').message);
+      }
+      return undefined;
+    }
+    try {
+      return fromFieldValues(row as (string | false)[]);
+    } catch (error) {
+      if (!(error instanceof CorruptSessionError)) throw error;
+      this.logger.warn(error.message);
+      return undefined;
+    }
   }
 
   /** One PING: resolves while Redis answers, rejects with `StoreUnavailableError` when it does not. */
@@ -190,7 +256,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
    */
   private async statusScript(script: (...keysThenArgs: string[]) => Promise<unknown>, id: string, ...args: string[]): Promise<Reply> {
     const keys = [this.keys.session(id), ...this.runKeys()];
-    return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args))) as Reply;
+    return (await this.run(() => script.call(this.scripts, ...keys, this.keys.indexBase, id, ...args), true)) as Reply;
   }
 
   /** The keys every status-changing script touches besides the session hash. */
@@ -198,13 +264,20 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
     return [this.keys.events, this.keys.runs, this.keys.leases];
   }
 
-  /** Runs one command once the connection is ready (waiting a bounded time), mapping errors. */
-  private async run<T>(command: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one command once the connection is ready (waiting a bounded time), mapping errors. A
+   * `write` that fails after it was handed to the connection has an unknown outcome.
+   */
+  private async run<T>(command: () => Promise<T>, write = false): Promise<T> {
     try {
       await this.connected();
-      return await command();
     } catch (error) {
       throw toStoreError(error);
+    }
+    try {
+      return await command();
+    } catch (error) {
+      throw write ? toWriteError(error) : toStoreError(error);
     }
   }
 

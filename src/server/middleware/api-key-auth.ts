@@ -1,10 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context, Next } from 'koa';
-import { UnauthorizedError } from '../http-errors.js';
-
-// Keys are compared as SHA-256 digests: equal length, so timingSafeEqual applies, and the time
-// taken says nothing about how much of a key matched. Every key is compared, match or not.
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+import type { Context } from 'koa';
+import type { Principal } from '../../domain/index.js';
+import type { ApiKeySource } from '../auth/api-keys.js';
+import { checkCookieWrite, CONSOLE_COOKIE } from './console-cookie.js';
 
 function presentedKey(ctx: Context): string | undefined {
   const authorization = ctx.get('Authorization');
@@ -12,16 +9,18 @@ function presentedKey(ctx: Context): string | undefined {
   return bearer?.[1] ?? (ctx.get('X-API-Key') || undefined);
 }
 
-/** Refuses (401) any request without one of `keys` in `Authorization: Bearer` or `X-API-Key`. */
-export function apiKeyAuth(keys: readonly string[]) {
-  const digests = keys.map(digest);
-  return async function requireApiKey(ctx: Context, next: Next): Promise<void> {
+/**
+ * An `authorize` function for API keys: the principal of the key in `Authorization: Bearer` or
+ * `X-API-Key`, else of the console's login cookie (writes so authenticated must also pass the
+ * CSRF check, 403), or `undefined` (401) when there is none or it is not one of `keys`.
+ */
+export function authorizeByApiKey(keys: Pick<ApiKeySource, 'principalFor' | 'principalForConsoleCookie'>) {
+  return function principalOfApiKey(ctx: Context): Principal | undefined {
     const key = presentedKey(ctx);
-    if (key === undefined) throw new UnauthorizedError();
-    const candidate = digest(key);
-    let matched = false;
-    for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
-    if (!matched) throw new UnauthorizedError();
-    await next();
+    if (key !== undefined) return keys.principalFor(key);
+    const cookie = ctx.cookies.get(CONSOLE_COOKIE);
+    const principal = cookie ? keys.principalForConsoleCookie(cookie) : undefined;
+    if (principal) checkCookieWrite(ctx);
+    return principal;
   };
 }

@@ -1,3 +1,4 @@
+import { INDEX_KEYS_LUA } from '../keys.js';
 import { DROP_RUN, EMIT_EVENT } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
@@ -27,13 +28,14 @@ export const DELETE_SESSION = `
 ${EMIT_EVENT}
 ${DROP_RUN}
 ${LOAD_SESSION}
+${INDEX_KEYS_LUA}
 
 local base, id = ARGV[1], ARGV[2]
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], id)
-redis.call('ZREM', base .. 'db:' .. session.dbConnectionId, id)
-redis.call('ZREM', base .. 'st:' .. session.status, id)
-redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
+redis.call('ZREM', dbIndex(base, session.dbConnectionId), id)
+redis.call('ZREM', statusIndex(base, session.status), id)
+redis.call('ZREM', dbStatusIndex(base, session.status, session.dbConnectionId), id)
 dropRun(KEYS[4], KEYS[5], id)
 emitEvent(KEYS[3], ARGV[4], 'deleted', session.status, current)
 return {'deleted', current}

@@ -1,10 +1,11 @@
-import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, READ_SESSION } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS, MOVE_STATUS_INDEXES, READ_SESSION, STORE_CLOCK_MS } from './lua-helpers.js';
 
 /** Lua: ends a run (running -> active | completed | failed), only for whoever still holds it. */
 export const END_RUN = `
 --[[
   end-run: moves a running session to its final status and drops the run, if the caller holds
-  the run: by token (the runner), or because the lease expired by a given time (the reaper).
+  the run: by token (the runner), or because the lease expired by Redis's clock (the reaper).
   A caller that does not hold it changes nothing, which is why a handler that ignored a pause
   cannot overwrite 'paused'. Emits 'transitioned'.
 
@@ -17,7 +18,7 @@ export const END_RUN = `
   ARGV[2] session id
   ARGV[3] expected version, or '' for any
   ARGV[4] run token, or '' (reaper)
-  ARGV[5] '' (runner), or the time in ms by which the lease must have expired (reaper)
+  ARGV[5] '' (runner), or '1': end only if the lease has expired by Redis TIME (reaper)
   ARGV[6] new status: active, completed or failed
   ARGV[7] new metadata as JSON, or '' to keep it
   ARGV[8] now, ms
@@ -30,17 +31,20 @@ export const END_RUN = `
     {'ended', <previous>, <next>}
 ]]
 ${READ_SESSION}
+${INDEX_KEYS_LUA}
+${MOVE_STATUS_INDEXES}
 ${MOVE_STATUS}
 ${EMIT_EVENT}
 ${DROP_RUN}
+${STORE_CLOCK_MS}
 
-local id, token, expiredBy = ARGV[2], ARGV[4], ARGV[5]
+local id, token, reaping = ARGV[2], ARGV[4], ARGV[5] ~= ''
 local function leaseExpired()
-  if expiredBy == '' then
+  if not reaping then
     return false
   end
   local expiry = redis.call('ZSCORE', KEYS[4], id)
-  return expiry and tonumber(expiry) <= tonumber(expiredBy)
+  return expiry and tonumber(expiry) <= storeClockMs()
 end
 
 local current, session = readSession(KEYS[1])

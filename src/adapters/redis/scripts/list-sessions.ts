@@ -18,7 +18,8 @@ export const LIST_SESSIONS = `
   ARGV[3] limit
 
   Returns {total, page}: page is one JSON text, an array with one array per session of the
-  values of ${FIELDS} (HMGET order). One string instead of a nested reply with a bulk string
+  values of ${FIELDS} (HMGET order); for an index entry whose hash is gone or has another id,
+  the array is {false, <id>, <1 if the hash exists, else 0>} instead. One string instead of a nested reply with a bulk string
   per field keeps decoding on the client cheap.
 ]]
 local total = redis.call('ZCARD', KEYS[1])
@@ -29,7 +30,12 @@ if #ids == 0 then
 end
 local rows = {}
 for i, id in ipairs(ids) do
-  rows[i] = redis.call('HMGET', ARGV[1] .. id, ${FIELDS})
+  local row = redis.call('HMGET', ARGV[1] .. id, ${FIELDS})
+  if row[1] ~= id then
+    -- Not what the insert script wrote (evicted, or written by someone else): say which and whether it exists.
+    row = {false, id, redis.call('EXISTS', ARGV[1] .. id)}
+  end
+  rows[i] = row
 end
 return {total, cjson.encode(rows)}
 `;

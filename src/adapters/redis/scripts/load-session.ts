@@ -1,3 +1,5 @@
+import { READ_SESSION } from './lua-helpers.js';
+
 /**
  * Lua shared by the update and delete scripts (inlined where `${LOAD_SESSION}` appears, once, at
  * module load, like a BullMQ include). Expects KEYS[1] = session hash and ARGV[3] = expected
@@ -5,13 +7,10 @@
  * otherwise leaves `current` (the HGETALL list) and `session` (a field -> value table).
  */
 export const LOAD_SESSION = `
-local current = redis.call('HGETALL', KEYS[1])
+${READ_SESSION}
+local current, session = readSession(KEYS[1])
 if #current == 0 then
   return {'not_found'}
-end
-local session = {}
-for i = 1, #current, 2 do
-  session[current[i]] = current[i + 1]
 end
 if ARGV[3] ~= '' and tonumber(session.version) ~= tonumber(ARGV[3]) then
   return {'version_conflict', current}

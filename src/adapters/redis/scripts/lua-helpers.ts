@@ -18,6 +18,7 @@ end
 
 /**
  * readSession(key): `current` (the HGETALL list, empty when absent) and `session` (field -> value).
+ * The one session read of every script (`LOAD_SESSION` is built on it).
  */
 export const READ_SESSION = `
 local function readSession(key)
@@ -31,19 +32,30 @@ end
 `;
 
 /**
+ * moveStatusIndexes(indexBase, id, session, newStatus): moves the session from the status
+ * indexes of `session.status` to those of `newStatus` (the only status-index move of any script).
+ * Needs INDEX_KEYS_LUA.
+ */
+export const MOVE_STATUS_INDEXES = `
+local function moveStatusIndexes(base, id, session, newStatus)
+  redis.call('ZREM', statusIndex(base, session.status), id)
+  redis.call('ZREM', dbStatusIndex(base, session.status, session.dbConnectionId), id)
+  redis.call('ZADD', statusIndex(base, newStatus), session.createdAt, id)
+  redis.call('ZADD', dbStatusIndex(base, newStatus, session.dbConnectionId), session.createdAt, id)
+end
+`;
+
+/**
  * moveStatus(key, indexBase, id, session, newStatus, now, extraFields): sets the new status, one
  * version on and updatedAt = max(now, previous + 1), plus any extra field/value pairs, and moves
- * the session between status indexes. Returns the new HGETALL list.
+ * the session between status indexes. Returns the new HGETALL list. Needs MOVE_STATUS_INDEXES.
  */
 export const MOVE_STATUS = `
 local function moveStatus(key, base, id, session, newStatus, now, extraFields)
   local updatedAt = math.max(tonumber(now), tonumber(session.updatedAt) + 1)
   redis.call('HSET', key, 'status', newStatus, 'version', string.format('%d', tonumber(session.version) + 1),
     'updatedAt', string.format('%d', updatedAt), unpack(extraFields))
-  redis.call('ZREM', base .. 'st:' .. session.status, id)
-  redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
-  redis.call('ZADD', base .. 'st:' .. newStatus, session.createdAt, id)
-  redis.call('ZADD', base .. 'dbst:' .. newStatus .. ':' .. session.dbConnectionId, session.createdAt, id)
+  moveStatusIndexes(base, id, session, newStatus)
   return redis.call('HGETALL', key)
 end
 `;
@@ -53,5 +65,17 @@ export const DROP_RUN = `
 local function dropRun(runs, leases, id)
   redis.call('HDEL', runs, id)
   redis.call('ZREM', leases, id)
+end
+`;
+
+/**
+ * storeClockMs(): Redis's own time in ms since the epoch. Leases are judged by this clock only,
+ * so runners and reapers on hosts with skewed clocks agree (scripts replicate as effects, so
+ * TIME in a write script is safe).
+ */
+export const STORE_CLOCK_MS = `
+local function storeClockMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 `;

@@ -1,3 +1,5 @@
+import { STORE_CLOCK_MS } from './lua-helpers.js';
+
 /** Lua: moves a run's lease expiry, only for the run that holds it. */
 export const RENEW_RUN = `
 --[[
@@ -9,13 +11,15 @@ export const RENEW_RUN = `
 
   ARGV[1] session id
   ARGV[2] run token
-  ARGV[3] new lease expiry, ms
+  ARGV[3] lease length, ms (the new expiry is Redis TIME + this)
 
   Returns 1 when renewed, 0 when the token no longer holds the run.
 ]]
+${STORE_CLOCK_MS}
+
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
   return 0
 end
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[2], storeClockMs() + tonumber(ARGV[3]), ARGV[1])
 return 1
 `;

@@ -1,9 +1,11 @@
-import { DROP_RUN, EMIT_EVENT } from './lua-helpers.js';
+import { INDEX_KEYS_LUA } from '../keys.js';
+import { DROP_RUN, EMIT_EVENT, MOVE_STATUS_INDEXES, STORE_CLOCK_MS } from './lua-helpers.js';
 import { LOAD_SESSION } from './load-session.js';
 
 /**
  * Lua: checks the update condition and applies a patch, moving index entries on a status change;
- * emits `updated` or `transitioned`. Leaving `running` drops the run's lease.
+ * emits `updated` or `transitioned`. Leaving `running` drops the run's lease; a patch naming
+ * `running` gives a session nobody's run holds a lease the reaper can expire.
  */
 export const UPDATE_SESSION = `
 --[[
@@ -24,25 +26,31 @@ export const UPDATE_SESSION = `
   ARGV[5]    new title as JSON, or '' to keep it
   ARGV[6]    new status, or '' to keep it
   ARGV[7]    new metadata as JSON, or '' to keep it
-  ARGV[8]    '1' to check the current status against ARGV[10..] (only with a new status), else '0'
+  ARGV[8]    '1' to check the current status against ARGV[11..] (only with a new status), else '0'
   ARGV[9]    event stream max length (approximate trim)
-  ARGV[10..] statuses the session may move from
+  ARGV[10]   lease length in ms for a patch naming 'running', or '': the session ends up running
+             with no run holding it, so it gets (or renews) a lease with no token, expiring at
+             Redis TIME + this, which the reaper fails once it runs out
+  ARGV[11..] statuses the session may move from
 
   Returns, with <hash> a flat field/value list as HGETALL gives it:
     {'not_found'}
     {'version_conflict', <current>}
     {'status_conflict', <current>}
-    {'unchanged', <current>}
+    {'unchanged', <current>}        (a lease of ARGV[10] may still have been renewed)
     {'updated', <previous>, <next>}   (only this one adds an event)
 ]]
 ${EMIT_EVENT}
 ${DROP_RUN}
 ${LOAD_SESSION}
+${STORE_CLOCK_MS}
+${INDEX_KEYS_LUA}
+${MOVE_STATUS_INDEXES}
 
 local newStatus = ARGV[6]
 if newStatus ~= '' and ARGV[8] == '1' then
   local allowed = false
-  for i = 10, #ARGV do
+  for i = 11, #ARGV do
     if ARGV[i] == session.status then
       allowed = true
       break
@@ -67,6 +75,13 @@ if ARGV[7] ~= '' and ARGV[7] ~= session.metadata then
   table.insert(changes, 'metadata')
   table.insert(changes, ARGV[7])
 end
+if newStatus == 'running' and ARGV[10] ~= '' then
+  local holder = redis.call('HGET', KEYS[3], ARGV[2])
+  if statusChanges or not holder or holder == '' then
+    redis.call('HSET', KEYS[3], ARGV[2], '')
+    redis.call('ZADD', KEYS[4], storeClockMs() + tonumber(ARGV[10]), ARGV[2])
+  end
+end
 if #changes == 0 then
   return {'unchanged', current}
 end
@@ -78,13 +93,9 @@ table.insert(changes, string.format('%d', math.max(tonumber(ARGV[4]), tonumber(s
 redis.call('HSET', KEYS[1], unpack(changes))
 
 if statusChanges then
-  local base, id = ARGV[1], ARGV[2]
-  redis.call('ZREM', base .. 'st:' .. session.status, id)
-  redis.call('ZREM', base .. 'dbst:' .. session.status .. ':' .. session.dbConnectionId, id)
-  redis.call('ZADD', base .. 'st:' .. newStatus, session.createdAt, id)
-  redis.call('ZADD', base .. 'dbst:' .. newStatus .. ':' .. session.dbConnectionId, session.createdAt, id)
+  moveStatusIndexes(ARGV[1], ARGV[2], session, newStatus)
   if session.status == 'running' then
-    dropRun(KEYS[3], KEYS[4], id)
+    dropRun(KEYS[3], KEYS[4], ARGV[2])
   end
 end
 -- The hash as it is now, without reading it back: the current fields with the changes applied.
