@@ -51,6 +51,7 @@ export function usePrivatePostgres(options: PostgresOptions = {}): PostgresTestE
     server: () => server as PrivatePostgres,
     harness: {
       create: () => newStore(),
+      createWithEventRetention: (events) => newStore({ eventRetention: events }),
       async dispose(store) {
         await store.close?.();
         await (admin as pg.Pool).query(`DROP SCHEMA IF EXISTS "${schemaOf(store)}" CASCADE`);

@@ -25,9 +25,9 @@ describe('PostgresSessionStore round trips', function () {
       await manager.list(query);
     }
     await manager.resume(warm.id);
-    await store.startRun(warm.id, { token: 'warm', leaseUntil: Date.now() + 60_000, now: Date.now() });
+    await store.startRun(warm.id, { token: 'warm', leaseMs: 60_000, now: Date.now() });
     await store.renewRun(warm.id, 'warm', Date.now() + 60_000);
-    await store.expiredRuns(Date.now(), 100);
+    await store.expiredRuns(100);
     await store.endRun(warm.id, { token: 'warm', status: 'active', now: Date.now() });
     await manager.delete(warm.id);
   });
@@ -52,9 +52,9 @@ describe('PostgresSessionStore round trips', function () {
     ['a refused resume', () => manager.resume(session.id).catch(() => undefined)],
     ['delete', () => manager.delete(session.id)],
     ['create (for a run)', async () => (run = await manager.create({ dbConnectionId: 'db-rt' }))],
-    ['startRun', () => store.startRun(run.id, { token: 't', leaseUntil: Date.now() + 60_000, now: Date.now() })],
+    ['startRun', () => store.startRun(run.id, { token: 't', leaseMs: 60_000, now: Date.now() })],
     ['renewRun', () => store.renewRun(run.id, 't', Date.now() + 90_000)],
-    ['expiredRuns', () => store.expiredRuns(Date.now(), 100)],
+    ['expiredRuns', () => store.expiredRuns(100)],
     ['endRun', () => store.endRun(run.id, { token: 't', status: 'completed', now: Date.now() })],
     ['ping', () => store.ping()],
   ];

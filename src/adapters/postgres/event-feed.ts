@@ -67,7 +67,7 @@ export class PostgresEventFeed {
     };
     try {
       await this.startReading();
-      if (after) await this.catchUp(subscriber, after);
+      if (after) await this.catchUp(subscriber, after, options);
     } catch (error) {
       unsubscribe();
       throw error;
@@ -196,10 +196,29 @@ export class PostgresEventFeed {
     }
   }
 
-  /** Hands a resuming subscriber the final events after `after`, then what arrived meanwhile. */
-  private async catchUp(subscriber: Subscriber, after: EventCursor): Promise<void> {
+  /**
+   * Hands a resuming subscriber the final events after `after`, then what arrived meanwhile. An
+   * id this store has not issued (its serial beyond the newest event) means live events only; one
+   * from before the oldest event kept gets `onMissed` first, as events in between were trimmed.
+   */
+  private async catchUp(subscriber: Subscriber, after: EventCursor, options: StoreSubscribeOptions): Promise<void> {
+    const { rows: bounds } = await this.run(() => this.pool.query<{ oldest: string | null; newest: string | null }>(this.sql.bounds));
+    const { oldest, newest } = bounds[0];
+    if (newest === null || after.id > BigInt(newest)) {
+      subscriber.last = undefined;
+    } else {
+      if (oldest !== null && after.id + 1n < BigInt(oldest)) options.onMissed?.();
+      await this.replay(subscriber, after, options.signal);
+    }
+    const backlog = subscriber.backlog ?? [];
+    subscriber.backlog = undefined;
+    for (const event of backlog) deliver(subscriber, event);
+  }
+
+  /** The final events after `after`, in order, until none are left or `signal` aborts. */
+  private async replay(subscriber: Subscriber, after: EventCursor, signal?: AbortSignal): Promise<void> {
     let from = after;
-    for (;;) {
+    while (!signal?.aborted) {
       const { rows } = await this.run(() => this.pool.query<ReadRow>(this.sql.read, [String(from.xid), String(from.id), BATCH]));
       const xmin = BigInt(rows[0].xmin);
       let count = 0;
@@ -211,9 +230,6 @@ export class PostgresEventFeed {
       }
       if (count < BATCH) break;
     }
-    const backlog = subscriber.backlog ?? [];
-    subscriber.backlog = undefined;
-    for (const event of backlog) deliver(subscriber, event);
   }
 }
 

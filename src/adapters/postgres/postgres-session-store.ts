@@ -21,7 +21,6 @@ import type {
 import { checkSchemaName, createPool, toStoreError, type PostgresPool } from './connection.js';
 import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './defaults.js';
 import { PostgresEventFeed } from './event-feed.js';
-import { isReaper, leaseMsOfRenewal, leaseMsOfStart } from './lease-clock.js';
 import { listStatement } from './list-query.js';
 import { eventChannel, migrate } from './migrate.js';
 import { eventStatements } from './session-events.js';
@@ -130,6 +129,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
       patch.title ?? null,
       patch.status ?? null,
       patch.metadata === undefined ? null : JSON.stringify(patch.metadata),
+      patch.status === 'running' ? (condition.runLeaseMs ?? null) : null,
     ]);
     if (rows.length === 0) return { outcome: 'not_found' };
     const { current, changed } = rows[0];
@@ -165,7 +165,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     const { rows } = await this.query<WriteAnswer>('startRun', [
       id,
       request.token,
-      leaseMsOfStart(request),
+      request.leaseMs,
       new Date(request.now).toISOString(),
     ]);
     if (rows.length === 0) return { outcome: 'not_found' };
@@ -174,8 +174,8 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'status_conflict', session: fromRow(current) };
   }
 
-  async renewRun(id: string, token: string, leaseUntil: number): Promise<boolean> {
-    const { rowCount } = await this.query('renewRun', [id, token, leaseMsOfRenewal(leaseUntil)]);
+  async renewRun(id: string, token: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query('renewRun', [id, token, leaseMs]);
     return rowCount === 1;
   }
 
@@ -184,7 +184,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
       id,
       request.expectedVersion ?? null,
       request.token ?? null,
-      isReaper(request),
+      request.token === undefined && request.expired === true,
       request.status,
       request.metadata === undefined ? null : JSON.stringify(request.metadata),
       new Date(request.now).toISOString(),
@@ -196,8 +196,8 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'version_conflict', session: fromRow(current) };
   }
 
-  /** Sessions whose lease expired by the database's clock; the host time `_now` is not used. */
-  async expiredRuns(_now: number, limit: number): Promise<string[]> {
+  /** Sessions whose lease expired by the database's clock. */
+  async expiredRuns(limit: number): Promise<string[]> {
     const { rows } = await this.query<{ session_id: string }>('expiredRuns', [limit]);
     return rows.map((row) => row.session_id);
   }

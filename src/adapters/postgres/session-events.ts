@@ -5,6 +5,7 @@ import { fromRow, isoTime, type SessionRow } from './session-row.js';
 // writing transaction's id and the row's serial. Events are read in that order (see
 // event-feed.ts); the id is opaque to users, who pass it back as Last-Event-ID.
 
+const MAX_BIGINT = 2n ** 63n - 1n;
 const EVENT_ID = /^([0-9]{1,20})-([0-9]{1,20})$/;
 
 /** A position in the event table: after this (xid, id). */
@@ -26,7 +27,10 @@ export interface EventRow {
 /** The cursor an event id stands for, or undefined when it is not an id of this store. */
 export function parseEventId(id: string | undefined): EventCursor | undefined {
   const match = id === undefined ? null : EVENT_ID.exec(id);
-  return match ? { xid: BigInt(match[1]), id: BigInt(match[2]) } : undefined;
+  if (!match) return undefined;
+  const cursor = { xid: BigInt(match[1]), id: BigInt(match[2]) };
+  // Beyond what bigint holds: never issued by this store.
+  return cursor.xid > MAX_BIGINT || cursor.id > MAX_BIGINT ? undefined : cursor;
 }
 
 /** True when cursor `a` comes after `b`. */
@@ -59,6 +63,8 @@ export function eventStatements(s: string) {
 FROM (SELECT 1) one LEFT JOIN LATERAL (
   SELECT * FROM ${s}.session_events WHERE (xid, id) > ($1::xid8, $2::bigint) ORDER BY xid, id LIMIT $3
 ) e ON true`,
+    /** The serials of the oldest and newest events kept (null when there are none); from the primary key. */
+    bounds: `SELECT min(id)::text AS oldest, max(id)::text AS newest FROM ${s}.session_events`,
     /** $1 how many to keep. Drops the oldest events beyond that (ids are serial, so about that many). */
     trim: `DELETE FROM ${s}.session_events WHERE id <= (SELECT max(id) FROM ${s}.session_events) - $1`,
   };

@@ -25,8 +25,11 @@ export function sessionStatements(s: string) {
 
     /**
      * $1 id, $2 expected version or null, $3 statuses it may move from or null, $4 now,
-     * $5 whether to set the title, $6 title, $7 new status or null, $8 new metadata or null.
-     * Changes the row only when a field really differs.
+     * $5 whether to set the title, $6 title, $7 new status or null, $8 new metadata or null,
+     * $9 lease ms for a session running with no run (with $7 'running') or null.
+     * Changes the row only when a field really differs. With $9, once the conditions hold, the
+     * session gets a holder-less lease (token '') by the database's clock, or has it renewed; a
+     * run's lease is left alone. No version bump for the lease alone.
      */
     update: `WITH ${LOCK_CURRENT(s)},
 changed AS (
@@ -44,6 +47,14 @@ changed AS (
       OR ($7::text IS NOT NULL AND c.status <> $7::text)
       OR ($8::jsonb IS NOT NULL AND c.metadata <> $8::jsonb))
   RETURNING t.*
+),
+lease AS (
+  INSERT INTO ${s}.session_runs (session_id, token, lease_until)
+  SELECT c.id, '', ${LEASE_UNTIL('$9')} FROM current c
+  WHERE $9::double precision IS NOT NULL AND $7::text = 'running'
+    AND ($2::integer IS NULL OR c.version = $2::integer)
+    AND ($3::text[] IS NULL OR c.status = ANY ($3::text[]))
+  ON CONFLICT (session_id) DO UPDATE SET lease_until = excluded.lease_until WHERE ${s}.session_runs.token = ''
 )
 ${ANSWER}`,
 
