@@ -5,6 +5,9 @@ import type {
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
+  IdempotencyClaim,
+  IdempotencyRecord,
+  InsertOnceOutcome,
   SessionEventListener,
   SessionPatch,
   SessionRunStore,
@@ -44,6 +47,11 @@ export type PostgresSessionStoreOptions = ({ url: string; pool?: never } | { poo
 
 export { DEFAULT_EVENT_RETENTION };
 
+/** Expired idempotency keys are deleted after every this many claims, ... */
+const IDEMPOTENCY_TRIM_EVERY = 100;
+/** ... at most this many at a time, so the table stays within about one TTL's claims. */
+const IDEMPOTENCY_TRIM_BATCH = 1000;
+
 interface WriteAnswer {
   current: SessionRow;
   changed: SessionRow | null;
@@ -68,6 +76,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   private readonly eventRetention: number;
   private readonly trimEvery: number;
   private writesSinceTrim = 0;
+  private claimsSinceTrim = 0;
   private migrated?: Promise<unknown>;
 
   constructor(options: PostgresSessionStoreOptions) {
@@ -102,6 +111,35 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     const { rowCount } = await this.query('insert', toRowValues(session));
     if (rowCount === 1) this.wroteEvent();
     return rowCount === 1;
+  }
+
+  /**
+   * Inserts `session` and claims `claim.key` for `claim.ttlMs` (by the database's clock) in one
+   * statement, unless an unexpired record holds the key. Expired keys are deleted in batches as
+   * creates go on, so the table holds about the keys of one TTL's creates.
+   */
+  async insertOnce(session: AgentSession, claim: IdempotencyClaim): Promise<InsertOnceOutcome> {
+    const record = JSON.stringify(claim.record);
+    const { rows } = await this.query<{ inserted: boolean; claimed: boolean; record: IdempotencyRecord | null }>('insertOnce', [
+      ...toRowValues(session),
+      claim.key,
+      record,
+      claim.ttlMs,
+    ]);
+    const answer = rows[0];
+    if (answer.inserted) {
+      this.wroteEvent();
+      this.claimedKey();
+      return { outcome: 'inserted' };
+    }
+    if (answer.claimed) {
+      // The id went in concurrently after the statement looked: give the key back.
+      await this.query('releaseClaim', [claim.key, record]);
+      return { outcome: 'id_taken' };
+    }
+    // A concurrent claim this statement waited for committed after its snapshot: read it now.
+    const earlier = answer.record ?? (await this.query<{ record: IdempotencyRecord }>('idempotencyRecord', [claim.key])).rows[0]?.record;
+    return earlier ? { outcome: 'replayed', record: earlier } : { outcome: 'id_taken' };
   }
 
   async get(id: string): Promise<AgentSession | undefined> {
@@ -216,6 +254,13 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   private changed<Outcome extends string>(outcome: Outcome, before: SessionRow, after: SessionRow) {
     this.wroteEvent();
     return { outcome, session: fromRow(after), previous: fromRow(before) };
+  }
+
+  /** Every claimed key counts towards the next deletion of expired keys. */
+  private claimedKey(): void {
+    if (++this.claimsSinceTrim < IDEMPOTENCY_TRIM_EVERY) return;
+    this.claimsSinceTrim = 0;
+    this.query('trimIdempotencyKeys', [IDEMPOTENCY_TRIM_BATCH]).catch(() => {});
   }
 
   /** Every write that recorded an event counts towards the next trim of the events table. */

@@ -20,6 +20,41 @@ export function sessionStatements(s: string) {
     /** $1..$10: SESSION_COLUMNS. One row affected: inserted; none: the id exists. */
     insert: `INSERT INTO ${s}.sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
 
+    /**
+     * $1..$10: SESSION_COLUMNS, $11 key, $12 record, $13 ttl ms. Claims the key (new, or expired
+     * by the database's clock) unless the id is taken, and inserts the session only with the
+     * claim, in one statement: of concurrent calls with one key, the others wait on the key's row
+     * and then find it claimed. `inserted`: the session went in; `claimed`: the key was taken;
+     * `record`: the unexpired record of an earlier claim.
+     */
+    insertOnce: `WITH claim AS (
+  INSERT INTO ${s}.idempotency_keys AS k (key, record, expires_at)
+  SELECT $11::text, $12::jsonb, clock_timestamp() + $13::double precision * interval '1 millisecond'
+  WHERE NOT EXISTS (SELECT 1 FROM ${s}.sessions WHERE id = $1::text)
+  ON CONFLICT (key) DO UPDATE SET record = excluded.record, expires_at = excluded.expires_at
+    WHERE k.expires_at <= clock_timestamp()
+  RETURNING k.key
+),
+inserted AS (
+  INSERT INTO ${s}.sessions (${SESSION_COLUMNS})
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::integer, $6::text, $7::timestamptz, $8::timestamptz, $9::jsonb, $10::integer
+  WHERE EXISTS (SELECT 1 FROM claim)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM claim) AS claimed,
+  (SELECT record FROM ${s}.idempotency_keys WHERE key = $11 AND expires_at > clock_timestamp()) AS record`,
+
+    /** $1 key, $2 record: gives up a claim whose insert lost the id to a concurrent insert. */
+    releaseClaim: `DELETE FROM ${s}.idempotency_keys WHERE key = $1 AND record = $2::jsonb`,
+
+    /** $1 key. Its unexpired record. */
+    idempotencyRecord: `SELECT record FROM ${s}.idempotency_keys WHERE key = $1 AND expires_at > clock_timestamp()`,
+
+    /** $1 batch size. Deletes up to that many expired keys, oldest first. */
+    trimIdempotencyKeys: `DELETE FROM ${s}.idempotency_keys WHERE key IN (
+  SELECT key FROM ${s}.idempotency_keys WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1)`,
+
     /** $1 id. */
     get: `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions WHERE id = $1`,
 

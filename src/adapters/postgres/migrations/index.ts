@@ -1,4 +1,5 @@
 import { SESSIONS } from './001-sessions.js';
+import { IDEMPOTENCY_KEYS } from './002-idempotency-keys.js';
 
 /**
  * One schema change. Migrations are applied in `version` order, each once, in its own
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [SESSIONS];
+export const MIGRATIONS: readonly Migration[] = [SESSIONS, IDEMPOTENCY_KEYS];
