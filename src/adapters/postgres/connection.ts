@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StoreUnavailableError, ValidationError } from '../../domain/index.js';
+import { StoreUnavailableError, ValidationError, WriteOutcomeUnknownError } from '../../domain/index.js';
 
 /** A node-postgres pool: the store's own or the host's. */
 export type PostgresPool = pg.Pool;
@@ -56,4 +56,17 @@ export function toStoreError(error: unknown): unknown {
   }
   if (state !== undefined && !UNAVAILABLE_STATES.test(state)) return error;
   return new StoreUnavailableError(undefined, { cause: error });
+}
+
+/**
+ * Like `toStoreError`, for a write sent on a connection that was open: when PostgreSQL gave no
+ * answer (the client's statement timeout, or the connection dropped while waiting), the write may
+ * still commit, so the caller hears "outcome unknown" rather than "nothing happened, try again".
+ * An answer from the server (any SQLSTATE) means the statement's transaction did not commit.
+ */
+export function toWriteError(error: unknown): unknown {
+  const mapped = toStoreError(error);
+  if (!(mapped instanceof StoreUnavailableError) || mapped instanceof WriteOutcomeUnknownError) return mapped;
+  if (error instanceof pg.DatabaseError || mapped === error) return mapped;
+  return new WriteOutcomeUnknownError(undefined, { cause: error });
 }

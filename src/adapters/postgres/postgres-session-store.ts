@@ -21,7 +21,7 @@ import type {
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
-import { checkSchemaName, createPool, toStoreError, type PostgresPool } from './connection.js';
+import { checkSchemaName, createPool, toStoreError, toWriteError, type PostgresPool } from './connection.js';
 import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './defaults.js';
 import { PostgresEventFeed } from './event-feed.js';
 import { listStatement } from './list-query.js';
@@ -46,6 +46,9 @@ export type PostgresSessionStoreOptions = ({ url: string; pool?: never } | { poo
 };
 
 export { DEFAULT_EVENT_RETENTION };
+
+/** Statements that change data: a failure after sending one leaves its outcome unknown. */
+const WRITES = new Set<keyof SessionStatements>(['insert', 'insertOnce', 'update', 'delete', 'startRun', 'renewRun', 'endRun']);
 
 /** Expired idempotency keys are deleted after every this many claims, ... */
 const IDEMPOTENCY_TRIM_EVERY = 100;
@@ -272,7 +275,26 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
 
   /** Runs one named (prepared) statement of `SessionStatements`. */
   private query<Row extends pg.QueryResultRow = pg.QueryResultRow>(name: keyof SessionStatements, values: unknown[]) {
-    return this.run(() => this.pool.query<Row>({ name: `${this.names}_${name}`, text: this.sql[name], values }));
+    const config = { name: `${this.names}_${name}`, text: this.sql[name], values };
+    if (!WRITES.has(name)) return this.run(() => this.pool.query<Row>(config));
+    return this.run(async () => {
+      // Connected first, so a failure to connect (nothing sent) tells apart from one after sending.
+      const client = await this.pool.connect();
+      // The error reaches the statement's promise; without a listener it would crash the process.
+      const ignore = () => {};
+      client.on('error', ignore);
+      let broken: unknown;
+      try {
+        return await client.query<Row>(config);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError)) broken = error;
+        throw toWriteError(error);
+      } finally {
+        // A connection that gave no answer is not reused: its statement may still be running.
+        client.off('error', ignore);
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    });
   }
 
   /** Runs one statement once the schema is current, mapping errors. */
