@@ -52,8 +52,9 @@ describe('RedisSessionStore under a multi-process race', function () {
     const sessionKeys = allKeys.filter((key) => key.startsWith(`{${prefix}}:s:`)).sort();
     expect(sessionKeys).to.deep.equal(stored.map((s) => `{${prefix}}:s:${s.id}`).sort());
     const indexKeys = allKeys.filter((key) => key.startsWith(`{${prefix}}:i:`));
-    // Besides sessions and indexes, a store keeps only its event stream (and run keys, none here).
-    const storeKeys = allKeys.filter((key) => key === `{${prefix}}:events`);
+    // Besides sessions and indexes, a store keeps only its event stream and, for sessions PATCHed
+    // to running, the holder-less leases of its run keys.
+    const storeKeys = allKeys.filter((key) => [`{${prefix}}:events`, `{${prefix}}:runs`, `{${prefix}}:leases`].includes(key));
     expect(indexKeys.length + sessionKeys.length + storeKeys.length, 'keys that are neither sessions, indexes nor events').to.equal(
       allKeys.length,
     );
