@@ -13,12 +13,18 @@ describe('the private PostgreSQL test helper', function () {
     if (process.getuid?.() !== 0) this.skip(); // already unprivileged: every other test covers it
     const nobody = Number(execFileSync('id', ['-u', 'nobody']).toString().trim());
     const nogroup = Number(execFileSync('id', ['-g', 'nobody']).toString().trim());
-    const output = execFileSync(process.execPath, ['--import', 'tsx', FIXTURE], {
-      uid: nobody,
-      gid: nogroup,
-      env: { ...process.env, HOME: '/tmp' },
-      encoding: 'utf8',
-    });
+    let output: string;
+    try {
+      output = execFileSync(process.execPath, ['--import', 'tsx', FIXTURE], {
+        uid: nobody,
+        gid: nogroup,
+        env: { ...process.env, HOME: '/tmp' },
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      throw new Error(`the helper run as nobody failed:\n${String((error as { stderr?: string }).stderr)}`, { cause: error });
+    }
     expect(JSON.parse(output.trim().split('\n').pop() as string)).to.deep.equal({ uid: nobody, owner: 'postgres' });
   });
 });
