@@ -9,6 +9,7 @@ const LIBRARY_ENTRIES = {
   testing: 'src/testing.ts',
   client: 'src/client/index.ts',
   redis: 'src/redis.ts',
+  postgres: 'src/postgres.ts',
 };
 
 export default defineConfig({

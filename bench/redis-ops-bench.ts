@@ -36,10 +36,12 @@ const CONCURRENCIES = [1, 64];
 const PAGE = 100;
 const STREAM_MAX = '10000';
 
-type Operation = (worker: number) => Promise<unknown>;
+/** One call of a benchmarked operation, by worker number. */
+export type Operation = (worker: number) => Promise<unknown>;
 type Client = ReturnType<typeof createClient>;
 
-async function opsPerSecond(operation: Operation, concurrency: number): Promise<number> {
+/** Calls per second of `operation` from `concurrency` workers over one round of ROUND_MS. */
+export async function opsPerSecond(operation: Operation, concurrency: number): Promise<number> {
   let done = 0;
   const until = Date.now() + ROUND_MS;
   const started = process.hrtime.bigint();
@@ -54,7 +56,7 @@ async function opsPerSecond(operation: Operation, concurrency: number): Promise<
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The raw data commands of our writes, on keys of their own (same layout, another prefix). */
 class RawDataCommands {

@@ -34,6 +34,7 @@ export function resultTable(
   http: HttpComparison[],
   scale: ScaleResult[],
   redisOps: RedisOpsComparison[] = [],
+  postgresOps: RedisOpsComparison[] = [],
   fanout: FanoutResult[] = [],
   redisCpu: RedisCpuComparison[] = [],
 ): string {
@@ -91,6 +92,16 @@ export function resultTable(
       fixed(c.ratio, 2),
       `≤ ${c.goal}`,
       verdict(c.ratio <= c.goal),
+    ]);
+  }
+  for (const r of postgresOps) {
+    rows.push([
+      `postgres: ${r.operation}, concurrency ${r.concurrency}, ops/s`,
+      fixed(r.ours),
+      `${fixed(r.baseline)} (same SQL, raw pg)`,
+      fixed(r.ratio, 2),
+      r.goal === undefined ? '—' : `≥ ${r.goal}`,
+      r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
     ]);
   }
   for (const f of fanout) {

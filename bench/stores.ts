@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { MemorySessionStore, SESSION_STATUSES, type SessionStore } from '../src/index.js';
 import { RedisSessionStore } from '../src/redis.js';
+import { PostgresSessionStore } from '../src/postgres.js';
+import { bulkFillPostgres } from './scale/postgres-fill.js';
 import { DB_CONNECTIONS } from './scale/fill.js';
 
 /** A store the benchmarks can run against. Add an entry to benchmark another backend. */
@@ -13,6 +15,8 @@ export interface BenchStore {
   inProcess: boolean;
   /** For a store outside the process: bytes per session as the backend reports them. */
   bytesPerSession?(count: number): Promise<number>;
+  /** Fills the store faster than one insert per session (default: `fillStore`). */
+  fill?(store: SessionStore, count: number): Promise<void>;
 }
 
 // Each bench process has its own prefix on the private redis-server that bench/run.ts starts
@@ -45,6 +49,14 @@ async function redisBytesPerSession(count: number): Promise<number> {
   }
 }
 
+// Likewise a schema per bench process on the private PostgreSQL that bench/run.ts starts.
+const postgresSchema = `bench_scale_${process.pid}`;
+const postgresUrl = () => {
+  const url = process.env.BENCH_DATABASE_URL;
+  if (!url) throw new Error('BENCH_DATABASE_URL is not set: bench/run.ts starts a private PostgreSQL');
+  return url;
+};
+
 /** Every store the bench knows, by name; the HTTP target server picks one by name too. */
 export const BENCH_STORES: Record<string, BenchStore> = {
   memory: { name: 'memory', create: (options) => new MemorySessionStore(options), sizes: [10_000, 1_000_000], inProcess: true },
@@ -54,6 +66,13 @@ export const BENCH_STORES: Record<string, BenchStore> = {
     sizes: [10_000, 1_000_000],
     inProcess: false,
     bytesPerSession: redisBytesPerSession,
+  },
+  postgres: {
+    name: 'postgres',
+    create: () => new PostgresSessionStore({ url: postgresUrl(), schema: postgresSchema }),
+    sizes: [10_000, 1_000_000],
+    inProcess: false,
+    fill: (store, count) => bulkFillPostgres(store as PostgresSessionStore, postgresUrl(), postgresSchema, count),
   },
 };
 

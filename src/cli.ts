@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 import { createAgentSessionManager } from './create-manager.js';
 import { ApiKeyRing, loadApiKeysFile, plainApiKeys } from './server/auth/api-keys.js';
-import { configHelp, loadConfig } from './server/config.js';
+import { configHelp, loadConfig, type ServerConfig } from './server/config.js';
 import { createServerLogger } from './server/logger.js';
 import { MissingPackageError } from './server/optional-package.js';
 import { startServer } from './server/start.js';
-import { createStoreFromConfig } from './server/store-from-config.js';
+import { createStoreFromConfig, importPostgresStore } from './server/store-from-config.js';
 
 // `agent-sessions serve` (and `npm start`): the REST API, configured from the environment.
 
-const USAGE = `Usage: agent-sessions [serve] [--help]
+const USAGE = `Usage: agent-sessions [serve | migrate] [--help]
 
-Serves the agent-session REST API. Configuration comes from environment variables:
+serve (the default) serves the agent-session REST API. migrate applies the PostgreSQL store's
+pending migrations to DATABASE_URL (schema DATABASE_SCHEMA) and exits; serve with STORE=postgres
+applies them too, so running it alone is optional (e.g. as a deploy step).
+
+Configuration comes from environment variables:
 
 ${configHelp()}
 `;
@@ -21,7 +25,7 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (args.length > 1 || (args.length === 1 && args[0] !== 'serve')) {
+  if (args.length > 1 || (args.length === 1 && args[0] !== 'serve' && args[0] !== 'migrate')) {
     process.stderr.write(`Unknown arguments: ${args.join(' ')}\n\n${USAGE}`);
     return 1;
   }
@@ -30,13 +34,17 @@ async function main(args: string[]): Promise<number> {
     for (const problem of problems) process.stderr.write(`Configuration error: ${problem.message}\n`);
     return 1;
   }
+  if (args[0] === 'migrate') return migrateOnly(config);
   const logger = createServerLogger(config.logLevel);
-  const store = await createStoreFromConfig(config).catch((error: unknown) => {
-    if (!(error instanceof MissingPackageError)) throw error;
-    process.stderr.write(`Configuration error: ${error.message}\n`);
-    return undefined;
-  });
-  if (!store) return 1;
+  let store: Awaited<ReturnType<typeof createStoreFromConfig>>;
+  try {
+    store = await createStoreFromConfig(config);
+  } catch (error) {
+    const kind = error instanceof MissingPackageError ? 'Configuration error' : 'Start-up error';
+    process.stderr.write(`${kind}: ${(error as Error).message}
+`);
+    return 1;
+  }
   const plainKeys = plainApiKeys(config.apiKeys);
   const keyRing = new ApiKeyRing([...plainKeys, ...config.apiKeyEntries]);
   const running = await startServer({
@@ -91,6 +99,32 @@ async function main(args: string[]): Promise<number> {
     });
   }
   return -1; // keep running
+}
+
+/** `agent-sessions migrate`: applies pending migrations and says which. */
+async function migrateOnly(config: ServerConfig): Promise<number> {
+  if (config.databaseUrl === '') {
+    process.stderr.write('Configuration error: migrate needs DATABASE_URL, such as postgres://user:password@host:5432/database.\n');
+    return 1;
+  }
+  const loaded = await importPostgresStore().catch((error: unknown) => {
+    if (!(error instanceof MissingPackageError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    return undefined;
+  });
+  if (!loaded) return 1;
+  const store = new loaded.PostgresSessionStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: 1, migrate: false });
+  try {
+    const applied = await store.migrate();
+    const what = applied.length === 0 ? 'already up to date' : `applied migration ${applied.join(', ')}`;
+    process.stdout.write(`Schema ${config.databaseSchema}: ${what}.\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`Migration failed: ${(error as Error).message}${(error as Error).cause ? ` (${String((error as Error).cause)})` : ''}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
 }
 
 const code = await main(process.argv.slice(2));

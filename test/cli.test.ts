@@ -143,7 +143,7 @@ describe('npm start (dist/cli.js)', function () {
     expect(code).to.equal(0);
     const variables = ['PORT', 'HOST', 'STORE', 'REDIS_URL', 'REDIS_PREFIX', 'REDIS_EVENT_STREAM_MAX_LENGTH', 'LOG_LEVEL', 'BODY_LIMIT'];
     const streams = ['EVENT_STREAM_MAX_CLIENTS', 'EVENT_STREAM_BUFFER_BYTES', 'MEMORY_EVENT_RETENTION', 'MEMORY_EVENT_RETENTION_BYTES'];
-    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS', ...streams]) {
+    for (const variable of [...variables, 'CORS_ORIGINS', 'API_KEYS', 'AUTH', 'EVENT_HEARTBEAT_MS', 'LEASE_REAPER_INTERVAL_MS', ...streams, 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_SCHEMA']) {
       expect(stdout).to.contain(variable);
     }
   });

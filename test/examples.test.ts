@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { describeSessionStoreContract } from '../src/testing.js';
 import { ensureBuilt } from './helpers/build.js';
+import { startPrivatePostgres } from './helpers/postgres-server.js';
 import { startPrivateRedis } from './helpers/redis-server.js';
 
 // Each example runs as a user would run it, against the built package.
@@ -48,6 +49,20 @@ describe('examples', function () {
       expect(output).to.contain('deleted: deleted');
     } finally {
       await redis.destroy();
+    }
+  });
+
+  it('server-on-postgres.ts migrates and serves sessions from a (private) PostgreSQL', async () => {
+    const postgres = await startPrivatePostgres();
+    try {
+      const output = runExample('examples/server-on-postgres.ts', { DATABASE_URL: postgres.url });
+      expect(output).to.contain('migrations applied: 1');
+      expect(output).to.contain('ready: 200');
+      expect(output).to.contain('stored: Stored in PostgreSQL active');
+      expect(output).to.contain('paused: paused');
+      expect(output).to.contain('deleted: deleted');
+    } finally {
+      await postgres.destroy();
     }
   });
 

@@ -28,6 +28,10 @@ describe('server configuration', () => {
       INDEXED_METADATA_KEYS: 'user_id, project',
       RETENTION: 'completed:7d,failed:30d',
       RETENTION_SWEEP_INTERVAL_MS: '5000',
+      DATABASE_URL: 'postgres://app:secret@10.0.0.2:5432/sessions',
+      DATABASE_POOL_SIZE: '20',
+      DATABASE_SCHEMA: 'app1_sessions',
+      DATABASE_EVENT_RETENTION: '5000',
       LOG_LEVEL: 'warn',
       BODY_LIMIT: '1mb',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173',
@@ -56,6 +60,10 @@ describe('server configuration', () => {
       indexedMetadataKeys: ['user_id', 'project'],
       retention: 'completed:7d,failed:30d',
       retentionSweepIntervalMs: 5000,
+      databaseUrl: 'postgres://app:secret@10.0.0.2:5432/sessions',
+      databasePoolSize: 20,
+      databaseSchema: 'app1_sessions',
+      databaseEventRetention: 5000,
       logLevel: 'warn',
       bodyLimitBytes: 1024 * 1024,
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
@@ -91,7 +99,7 @@ describe('server configuration', () => {
   it('names every bad variable at once', () => {
     const { config, problems } = loadConfig({
       PORT: '70000',
-      STORE: 'postgres',
+      STORE: 'mongodb',
       REDIS_URL: 'http://x',
       REDIS_PREFIX: '{bad}',
       REDIS_EVENT_STREAM_MAX_LENGTH: '0',
@@ -181,5 +189,18 @@ describe('server configuration', () => {
     for (const bad of ['done:7d', 'completed:7w', 'completed', 'completed:7d:1']) {
       expect(loadConfig({ RETENTION: bad }).problems.map((p) => p.variable), bad).to.deep.equal(['RETENTION']);
     }
+  });
+});
+
+describe('server configuration for the PostgreSQL store', () => {
+  it('needs DATABASE_URL with STORE=postgres, and defaults the pool, schema and retention', () => {
+    expect(loadConfig({ STORE: 'postgres' }).problems.map((p) => p.variable)).to.deep.equal(['DATABASE_URL']);
+    const { config } = loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgresql://localhost/app' });
+    expect(config).to.deep.include({ store: 'postgres', databaseUrl: 'postgresql://localhost/app', databasePoolSize: 10, databaseSchema: 'agent_sessions', databaseEventRetention: 10_000 });
+  });
+
+  it('names each bad DATABASE_* variable', () => {
+    const { problems } = loadConfig({ DATABASE_URL: 'mysql://x', DATABASE_POOL_SIZE: '0', DATABASE_SCHEMA: 'Bad-Name', DATABASE_EVENT_RETENTION: 'many' });
+    expect(problems.map((p) => p.variable)).to.deep.equal(['DATABASE_URL', 'DATABASE_POOL_SIZE', 'DATABASE_SCHEMA', 'DATABASE_EVENT_RETENTION']);
   });
 });

@@ -25,7 +25,7 @@ const bench = benchStore(process.argv[2] ?? 'memory');
 const count = Number(process.argv[3]);
 const heapBefore = heapAfterGc();
 const store = await bench.create();
-await fillStore(store, count);
+await (bench.fill ?? fillStore)(store, count);
 const bytesPerSession = bench.inProcess ? (heapAfterGc() - heapBefore) / count : await bench.bytesPerSession?.(count);
 
 const manager = new AgentSessionManager(store);

@@ -76,8 +76,8 @@ export type DeleteOutcome =
  * task runs (`SessionRunStore`, needed by `manager.runTask`) and search (`search`, `count` and
  * `indexedMetadataKeys`, needed by `manager.search` and `manager.count`). A store that has them emits exactly
  * one event per real change (insert, `updated` update, delete, run start and end), recorded
- * atomically with the change itself, and none for refusals or `unchanged` outcomes. Both built-in
- * stores have all three; the contract suite checks them when present.
+ * atomically with the change itself, and none for refusals or `unchanged` outcomes. Every built-in
+ * store has all three; the contract suite checks them when present.
  */
 export interface SessionStore extends Partial<SessionRunStore> {
   /** Adds a new session; resolves `false` (and changes nothing) when the id already exists. */

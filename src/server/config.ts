@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from '../adapters/postgres/defaults.js';
 import { DEFAULT_MEMORY_EVENT_RETENTION, DEFAULT_MEMORY_EVENT_RETENTION_BYTES } from '../adapters/memory/memory-event-log.js';
 import { DEFAULT_EVENT_STREAM_MAX_LENGTH } from '../adapters/redis/defaults.js';
 import { DEFAULT_RETENTION_SWEEP_INTERVAL_MS, parseRetention } from '../domain/retention.js';
@@ -10,7 +11,7 @@ import { parseDuration } from '../domain/duration.js';
 export interface ServerConfig {
   port: number;
   host: string;
-  store: 'memory' | 'redis';
+  store: 'memory' | 'redis' | 'postgres';
   redisUrl: string;
   redisPrefix: string;
   /** About how many change events the Redis stream keeps (with STORE=redis). */
@@ -21,6 +22,12 @@ export interface ServerConfig {
   retention: string;
   /** 0: no retention sweeper. */
   retentionSweepIntervalMs: number;
+  /** PostgreSQL connection URL (with STORE=postgres); '' when unset. */
+  databaseUrl: string;
+  databasePoolSize: number;
+  databaseSchema: string;
+  /** About how many change events the PostgreSQL events table keeps (with STORE=postgres). */
+  databaseEventRetention: number;
   logLevel: string;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -119,7 +126,7 @@ const SPECS = [
     description: 'Address to bind. A non-loopback address needs API_KEYS (or AUTH=off).',
     parse: (raw: string) => raw,
   },
-  { variable: 'STORE', key: 'store', fallback: 'memory', description: 'Session store: memory or redis.', parse: oneOf(['memory', 'redis'] as const) },
+  { variable: 'STORE', key: 'store', fallback: 'memory', description: 'Session store: memory, redis or postgres.', parse: oneOf(['memory', 'redis', 'postgres'] as const) },
   {
     variable: 'REDIS_URL',
     key: 'redisUrl',
@@ -179,6 +186,40 @@ const SPECS = [
     fallback: String(DEFAULT_RETENTION_SWEEP_INTERVAL_MS),
     description: 'How often expired sessions (RETENTION) are deleted; 0 turns the sweeper off.',
     parse: integerIn(0, 86_400_000),
+  },
+  {
+    variable: 'DATABASE_URL',
+    key: 'databaseUrl',
+    fallback: '',
+    description: 'PostgreSQL connection URL (postgres:// or postgresql://); required with STORE=postgres and for `migrate`.',
+    parse: (raw: string) => {
+      if (raw !== '' && (!/^postgres(ql)?:\/\/[^\s]+$/.test(raw) || !URL.canParse(raw))) throw new Error('must be a postgres:// or postgresql:// URL');
+      return raw;
+    },
+  },
+  {
+    variable: 'DATABASE_POOL_SIZE',
+    key: 'databasePoolSize',
+    fallback: String(DEFAULT_POOL_SIZE),
+    description: 'Connections the PostgreSQL store keeps open at most (plus one for change events while anyone listens).',
+    parse: integerIn(1, 1000),
+  },
+  {
+    variable: 'DATABASE_SCHEMA',
+    key: 'databaseSchema',
+    fallback: DEFAULT_SCHEMA,
+    description: 'PostgreSQL schema of the store\'s tables, created by the migrations.',
+    parse: (raw: string) => {
+      if (!/^[a-z_][a-z0-9_]{0,55}$/.test(raw)) throw new Error('must be 1-56 characters of a-z, 0-9 and _, not starting with a digit');
+      return raw;
+    },
+  },
+  {
+    variable: 'DATABASE_EVENT_RETENTION',
+    key: 'databaseEventRetention',
+    fallback: String(DEFAULT_EVENT_RETENTION),
+    description: 'About how many change events the PostgreSQL table {schema}.session_events keeps, with STORE=postgres.',
+    parse: integerIn(1, 1_000_000_000),
   },
   { variable: 'LOG_LEVEL', key: 'logLevel', fallback: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf(LOG_LEVELS) },
   { variable: 'BODY_LIMIT', key: 'bodyLimitBytes', fallback: '256kb', description: 'Largest request body (b, kb or mb).', parse: byteSize },
@@ -355,6 +396,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): { config?: ServerConfig; pro
   const keysSet = valid.apiKeys.length > 0 || valid.apiKeysFile !== '';
   if (valid.authOff && keysSet) {
     problems.push({ variable: 'AUTH', message: 'AUTH=off and API_KEYS (or API_KEYS_FILE) contradict each other; set only one.' });
+  }
+  if (valid.store === 'postgres' && valid.databaseUrl === '') {
+    problems.push({ variable: 'DATABASE_URL', message: 'STORE=postgres needs DATABASE_URL, such as postgres://user:password@host:5432/database.' });
   }
   if (valid.headersTimeoutMs > valid.requestTimeoutMs) {
     problems.push({ variable: 'HEADERS_TIMEOUT_MS', message: 'HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS.' });

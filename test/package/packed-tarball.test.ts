@@ -14,9 +14,10 @@ const SUBPATHS: Record<string, string> = {
   'agent-sessions/inversify': 'agentSessionsModule',
   'agent-sessions/testing': 'describeSessionStoreContract',
   'agent-sessions/redis': 'RedisSessionStore',
+  'agent-sessions/postgres': 'PostgresSessionStore',
   'agent-sessions/client': 'AgentSessionClient',
 };
-const OPTIONAL_PEERS = ['ioredis', 'inversify', 'reflect-metadata', 'swagger-ui-dist'];
+const OPTIONAL_PEERS = ['ioredis', 'pg', 'inversify', 'reflect-metadata', 'swagger-ui-dist'];
 
 // A plain install measured 87 packages and 25.5 MB of files before the optional peers (42 MiB on
 // disk), 70 packages and 10.5 MB after; these bounds leave a little room for patch releases and
@@ -129,6 +130,7 @@ describe('the packed tarball', function () {
     for (const [specifier, peer] of [
       ['agent-sessions/inversify', 'inversify'],
       ['agent-sessions/redis', 'ioredis'],
+      ['agent-sessions/postgres', 'pg'],
     ]) {
       it(`fails to import ${specifier} with a message naming ${peer}`, () => {
         expect(failureOf(['--input-type=module', '-e', `import '${specifier}'`])).to.contain(`'${peer}'`);

@@ -40,11 +40,11 @@ describe('agent-sessions CLI store selection', function () {
   this.timeout(20_000);
   const redis = useStandaloneRedis();
 
-  it('exits 1 naming STORE when it is neither memory nor redis', async () => {
-    const { child, output } = startCli({ STORE: 'postgres' });
+  it('exits 1 naming STORE when it is not memory, redis or postgres', async () => {
+    const { child, output } = startCli({ STORE: 'mongodb' });
     const [code] = await once(child, 'exit');
     expect(code).to.equal(1);
-    expect(output()).to.include('STORE').and.include('postgres');
+    expect(output()).to.include('STORE').and.include('mongodb');
   });
 
   it('serves from Redis with STORE=redis, REDIS_URL and REDIS_PREFIX', async () => {

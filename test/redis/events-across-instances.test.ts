@@ -1,47 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { AgentSessionManager, type SessionEvent } from '../../src/index.js';
+import { AgentSessionManager } from '../../src/index.js';
 import { COLLECTION_PATH, startServer } from '../../src/server/index.js';
 import { useStandaloneRedis } from '../helpers/redis-env.js';
+import { describeEventsAcrossInstances } from '../helpers/events-across-instances.js';
+import { startServerProcess, stopServerProcess as stop } from '../helpers/server-process.js';
 import { connectSse } from '../helpers/sse-client.js';
-
-const CLI_PATH = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-/** A server process (the CLI) on the shared private Redis; resolves with its base URL. */
-async function startServerProcess(redisUrl: string, prefix: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_PATH], {
-    env: { ...process.env, PORT: '0', STORE: 'redis', REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 15_000;
-  while (!/listening on (http:\/\/[^\s"]+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server process did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { child, url: (/listening on (http:\/\/[^\s"]+)/.exec(output) as RegExpExecArray)[1] };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.status, `${method} ${path}`).to.be.below(300);
-  return response;
-}
 
 describe('change events across server instances sharing one Redis', function () {
   this.timeout(60_000);
@@ -52,74 +17,19 @@ describe('change events across server instances sharing one Redis', function () 
 
   before(async () => {
     const { port } = redis.admin().options as { port: number };
-    const redisUrl = `redis://127.0.0.1:${port}`;
-    [a, b] = await Promise.all([startServerProcess(redisUrl, prefix), startServerProcess(redisUrl, prefix)]);
+    const env = { STORE: 'redis', REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: prefix };
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
   });
 
   after(async () => {
     await Promise.all([stop(a?.child), stop(b?.child)]);
   });
 
-  it('streams to an SSE client of instance A, in order, the changes made through instance B', async () => {
-    const { url: urlA } = a as { url: string };
-    const { url: urlB } = b as { url: string };
-    const client = await connectSse(`${urlA}${COLLECTION_PATH}/events?db_connection_id=db-x`);
-    const libraryStore = redis.newStoreWithPrefix(prefix);
-    const library = new AgentSessionManager(libraryStore);
-    const seenByLibrary: SessionEvent[] = [];
-    const unsubscribe = await library.events.subscribe((event) => seenByLibrary.push(event), { dbConnectionId: 'db-x' });
-    try {
-      const created = await call(urlB, 'POST', COLLECTION_PATH, { db_connection_id: 'db-x', title: 'from B' });
-      const { session_id: id } = (await created.json()) as { session_id: string };
-      await call(urlB, 'PATCH', `${COLLECTION_PATH}/${id}`, { metadata: { step: 1 } });
-      await call(urlB, 'POST', `${COLLECTION_PATH}/${id}/pause`);
-      await call(urlB, 'POST', `${COLLECTION_PATH}/${id}/resume`);
-      await call(urlB, 'DELETE', `${COLLECTION_PATH}/${id}`);
-      const expected = [
-        ['created', null, 'active'],
-        ['updated', 'active', 'active'],
-        ['transitioned', 'active', 'paused'],
-        ['transitioned', 'paused', 'active'],
-        ['deleted', 'active', 'active'],
-      ];
-      const messages = await client.until((m) => m.data.type === 'deleted');
-      expect(messages.map((m) => [m.data.type, m.data.previous_status, m.data.session.status])).to.deep.equal(expected);
-      expect(messages.every((m) => m.data.session.id === id)).to.equal(true);
-      expect(messages.every((m) => /^\d+-\d+$/.test(m.id ?? '')), 'stream ids as SSE ids').to.equal(true);
-
-      // The same events, with the same ids, reach a library subscriber in a third process.
-      const deadline = Date.now() + 5000;
-      while (seenByLibrary.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(seenByLibrary.map((e) => e.id)).to.deep.equal(messages.map((m) => m.id));
-    } finally {
-      client.close();
-      unsubscribe();
-      await libraryStore.close();
-    }
-  });
-
-  it('aborts, within 100 ms, a task run here when instance B pauses its session over HTTP', async () => {
-    const store = redis.newStoreWithPrefix(prefix);
-    const runner = new AgentSessionManager(store);
-    try {
-      const session = await runner.create({ dbConnectionId: 'db-x' });
-      let started!: (signal: AbortSignal) => void;
-      const running = new Promise<AbortSignal>((resolve) => (started = resolve));
-      const run = runner.runTask(session.id, ({ signal }) => {
-        started(signal);
-        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      });
-      const signal = await running;
-      const aborted = new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(performance.now())));
-      await call((b as { url: string }).url, 'POST', `${COLLECTION_PATH}/${session.id}/pause`);
-      const pausedAt = performance.now();
-      expect((await aborted) - pausedAt, 'ms from the pause response to the abort').to.be.below(100);
-      expect((await run).outcome).to.equal('interrupted');
-      expect((await runner.get(session.id)).status).to.equal('paused');
-    } finally {
-      await store.close();
-    }
-  });
+  describeEventsAcrossInstances(() => ({
+    urlA: (a as { url: string }).url,
+    urlB: (b as { url: string }).url,
+    newStore: () => redis.newStoreWithPrefix(prefix),
+  }));
 
   it('releases the Redis reader and every listener after 1,000 SSE connect/disconnect cycles', async () => {
     const store = redis.newStoreWithPrefix(prefix);
