@@ -1,11 +1,12 @@
 import { AgentSessionManager, type AgentSession } from '../src/index.js';
 import { createClient, whenReady } from '../src/adapters/redis/connection.js';
 import { SessionKeys } from '../src/adapters/redis/keys.js';
+import { searchEntriesOf } from '../src/domain/search-index.js';
 import { toHashFields } from '../src/adapters/redis/session-hash.js';
 import { RedisSessionStore } from '../src/redis.js';
 
 // The Redis store against raw ioredis on the same private server. The reference for a write is
-// the data commands the store must run anyway (HSET of the hash, the index ZADD/ZREM, the XADD
+// the data commands the store must run anyway (HSET of the hash, the list and search index ZADD/ZREM, the XADD
 // of its change event) sent as one MULTI/EXEC through a client with the store's settings; for a
 // list page it is ZREVRANGE plus a pipelined HGETALL of each id on the page. The ratio is what
 // the store adds on top: the script's checks, argument marshalling, decoding and the manager.
@@ -79,16 +80,23 @@ class RawDataCommands {
     const score = Date.parse(session.createdAt);
     const multi = this.raw.multi().hset(this.keys.session(session.id), ...toHashFields(session));
     for (const index of this.keys.indexesOf(session.dbConnectionId, session.status)) multi.zadd(index, score, session.id);
+    for (const [name, entry] of searchEntriesOf(session, [])) multi.zadd(this.keys.searchIndex(name), 0, entry);
     return multi.xadd(...(this.event('created', '', session) as [string, ...string[]])).exec();
   }
 
-  /** Moves `session` to `status` the way an update script does: hash, two index moves, event. */
+  /**
+   * Moves `session` to `status` the way an update script does: hash, two list-index moves, the
+   * search entries that change (status and updated-at ones), event.
+   */
   transition(session: AgentSession, status: AgentSession['status']) {
     const score = Date.parse(session.createdAt);
     const next = { ...session, status, version: session.version + 1, updatedAt: new Date().toISOString() };
     const key = this.keys.session(session.id);
-    return this.raw
-      .multi()
+    const multi = this.raw.multi();
+    const [before, after] = [searchEntriesOf(session, []), searchEntriesOf(next, [])].map((pairs) => new Set(pairs.map((p) => p.join('\n'))));
+    for (const pair of before) if (!after.has(pair)) multi.zrem(this.keys.searchIndex(pair.split('\n')[0]), pair.split('\n')[1]);
+    for (const pair of after) if (!before.has(pair)) multi.zadd(this.keys.searchIndex(pair.split('\n')[0]), 0, pair.split('\n')[1]);
+    return multi
       .hset(key, 'status', status, 'version', String(next.version), 'updatedAt', String(Date.parse(next.updatedAt)))
       .zrem(this.keys.index(undefined, session.status), session.id)
       .zrem(this.keys.index(session.dbConnectionId, session.status), session.id)
