@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { FanoutResult } from './fanout-bench.js';
 import type { HttpComparison } from './http-bench.js';
+import type { PeerComparison } from './peer-bench.js';
 import type { RedisCpuComparison, RedisOpsComparison } from './redis-ops-bench.js';
 import type { ScaleResult } from './scale-bench.js';
 
@@ -36,6 +37,7 @@ export function resultTable(
   redisOps: RedisOpsComparison[] = [],
   postgresOps: RedisOpsComparison[] = [],
   fanout: FanoutResult[] = [],
+  peer: PeerComparison[] = [],
   redisCpu: RedisCpuComparison[] = [],
 ): string {
   const rows: string[][] = [];
@@ -102,6 +104,16 @@ export function resultTable(
       fixed(r.ratio, 2),
       r.goal === undefined ? '—' : `≥ ${r.goal}`,
       r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
+    ]);
+  }
+  for (const p of peer) {
+    rows.push([
+      `postgres vs ${p.peer}: ${p.operation}, concurrency ${p.concurrency}, ops/s`,
+      fixed(p.ours),
+      `${fixed(p.theirs)} (Mastra)`,
+      `${fixed(p.ratio, 2)} (${fixed(p.spread[0], 2)}–${fixed(p.spread[1], 2)})`,
+      p.goal === undefined ? '—' : `≥ ${p.goal.toFixed(1)}`,
+      p.goal === undefined ? '—' : verdict(p.ratio >= p.goal),
     ]);
   }
   for (const f of fanout) {

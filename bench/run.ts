@@ -5,6 +5,7 @@ import { hasPostgres, startPrivatePostgres } from '../test/helpers/postgres-serv
 import { startPrivateRedis } from '../test/helpers/redis-server.js';
 import { runFanoutBench } from './fanout-bench.js';
 import { runHttpBench } from './http-bench.js';
+import { runPeerBench } from './peer-bench.js';
 import { runPostgresOpsBench } from './postgres-ops-bench.js';
 import { runRedisOpsBench } from './redis-ops-bench.js';
 import { describeMachine, resultTable } from './report.js';
@@ -16,7 +17,8 @@ import { BENCH_STORES } from './stores.js';
 // redis-server started here (no persistence) and killed at the end; without redis-server on
 // PATH they are skipped. The PostgreSQL parts likewise run on a private server (initdb in a temp
 // dir, fsync off) when the PostgreSQL server programs are installed. `npm run bench -- postgres`
-// runs the PostgreSQL parts alone (and does not rewrite results.json).
+// runs the PostgreSQL parts alone, `npm run bench -- peer` only the comparison with Mastra's
+// PostgreSQL store (neither rewrites results.json).
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (line: string) => console.error(line);
@@ -31,6 +33,10 @@ function hasRedisServer(): boolean {
 }
 
 const machine = describeMachine();
+if (process.argv.includes('peer')) {
+  await runPeerOnly();
+  process.exit(0);
+}
 if (process.argv.includes('postgres')) {
   await runPostgresOnly();
   process.exit(0);
@@ -55,6 +61,8 @@ try {
   const { ops: redisOps, cpu: redisCpu } = redis ? await runRedisOpsBench(redis.url, log) : { ops: [], cpu: [] };
   log('PostgreSQL store vs the same SQL through raw pg');
   const postgresOps = postgres ? await runPostgresOpsBench(postgres.url, log) : [];
+  log("PostgreSQL store vs Mastra's @mastra/pg store on the same server");
+  const peer = postgres ? await runPeerBench(postgres.url, log) : [];
 
   log('Event fan-out: PATCH latency with 200 event streams following against none');
   const fanout = [];
@@ -63,10 +71,10 @@ try {
     fanout.push(await runFanoutBench(name, log));
   }
 
-  const table = resultTable(http, scale, redisOps, postgresOps, fanout, redisCpu);
+  const table = resultTable(http, scale, redisOps, postgresOps, fanout, peer, redisCpu);
   console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${table}\n`);
   // Written aside and renamed, so an interrupted run never leaves a half-written results file.
-  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps, redisCpu, postgresOps, fanout }, null, 2)}\n`);
+  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify({ machine, http, scale, redisOps, redisCpu, postgresOps, fanout, peer }, null, 2)}\n`);
   renameSync(`${RESULTS}.tmp`, RESULTS);
   log(`wrote ${RESULTS}`);
 } finally {
@@ -74,7 +82,20 @@ try {
   await postgres?.destroy();
 }
 
-/** The PostgreSQL figures alone: the listing at two sizes and the store against raw `pg`. */
+/** Our PostgreSQL store against Mastra's alone, on a private PostgreSQL of its own. */
+async function runPeerOnly(): Promise<void> {
+  if (!hasPostgres()) throw new Error('The PostgreSQL server programs (initdb, postgres) are not installed.');
+  const postgres = await startPrivatePostgres();
+  try {
+    log("PostgreSQL store vs Mastra's @mastra/pg store on the same server");
+    const peer = await runPeerBench(postgres.url, log);
+    console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${resultTable([], [], [], [], [], peer)}\n`);
+  } finally {
+    await postgres.destroy();
+  }
+}
+
+/** The PostgreSQL figures alone: the listing at two sizes, the store against raw `pg` and against Mastra's. */
 async function runPostgresOnly(): Promise<void> {
   if (!hasPostgres()) throw new Error('The PostgreSQL server programs (initdb, postgres) are not installed.');
   const postgres = await startPrivatePostgres();
@@ -84,7 +105,9 @@ async function runPostgresOnly(): Promise<void> {
     const scale = [await runScaleBench('postgres', log)];
     log('PostgreSQL store vs the same SQL through raw pg');
     const ops = await runPostgresOpsBench(postgres.url, log);
-    console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${resultTable([], scale, [], ops)}\n`);
+    log("PostgreSQL store vs Mastra's @mastra/pg store on the same server");
+    const peer = await runPeerBench(postgres.url, log);
+    console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${resultTable([], scale, [], ops, [], peer)}\n`);
   } finally {
     await postgres.destroy();
   }
