@@ -2,7 +2,9 @@ import { SESSION_STATUSES, newSessionId, type AgentSession, type SessionStore } 
 
 /** Sessions spread evenly over this many db connections and all five statuses. */
 export const DB_CONNECTIONS = 10;
-const BATCH = 1_000;
+// Inserts in flight at once: enough to pipeline, few enough that the last of a batch answers well
+// inside the store's 1 s command timeout on a busy machine (each insert also writes search entries).
+const BATCH = 200;
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 
 /** The filter combination number `n` cycles through, so every query has a full first page. */
