@@ -49,7 +49,7 @@ export async function runPostgresOpsBench(url: string, log: (line: string) => vo
       ours: (w) => (oursToggle(w) ? manager.resume(ours[w].id) : manager.pause(ours[w].id)),
       baseline: (w) => {
         const resume = rawToggle(w);
-        const values = [theirs[w].id, null, resume ? ['paused'] : ['active', 'running'], new Date().toISOString(), false, null, resume ? 'active' : 'paused', null];
+        const values = [theirs[w].id, null, resume ? ['paused'] : ['active', 'running'], new Date().toISOString(), false, null, resume ? 'active' : 'paused', null, null];
         return query('update', sql.update, values);
       },
     },
