@@ -30,12 +30,15 @@ export async function ensureMetadataIndexes(pool: pg.Pool, schema: string, keys:
   for (const key of keys) for (const [name, sql] of metadataIndexes(`"${schema}"`, key)) wanted.set(name, sql);
   const existing = async (client: pg.PoolClient) =>
     new Set((await client.query<{ name: string }>('SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1', [schema])).rows.map((r) => r.name));
+  const counted = async (client: pg.PoolClient) =>
+    new Set((await client.query<{ key: string }>(`SELECT key FROM "${schema}".search_keys`)).rows.map((r) => r.key));
   const client = await pool.connect();
   let broken = false;
   try {
     // Looked up first so a restart with every index in place takes no lock on the table.
     let present = await existing(client);
-    if ([...wanted.keys()].every((name) => present.has(name))) return [];
+    const keysCounted = await counted(client);
+    if ([...wanted.keys()].every((name) => present.has(name)) && keys.every((key) => keysCounted.has(key))) return [];
     const lockKey = migrationLockKey(schema);
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     try {
@@ -46,6 +49,7 @@ export async function ensureMetadataIndexes(pool: pg.Pool, schema: string, keys:
         await client.query(sql);
         made.push(name);
       }
+      for (const key of keys) await countKey(client, `"${schema}"`, key);
       return made;
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
@@ -55,5 +59,32 @@ export async function ensureMetadataIndexes(pool: pg.Pool, schema: string, keys:
     throw error;
   } finally {
     client.release(broken);
+  }
+}
+
+/**
+ * Starts keeping `session_key_counts` for `key`, unless already kept: adds it to `search_keys`
+ * and counts the existing sessions, in one transaction that holds off writes meanwhile (SHARE
+ * lock), so no write is counted twice or missed.
+ */
+async function countKey(client: pg.PoolClient, s: string, key: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`LOCK TABLE ${s}.sessions IN SHARE MODE`);
+    const { rowCount } = await client.query(`INSERT INTO ${s}.search_keys (key) VALUES ($1) ON CONFLICT DO NOTHING`, [key]);
+    if (rowCount === 1) {
+      await client.query(
+        `INSERT INTO ${s}.session_key_counts (key, value, db_connection_id, status, shard, n)
+         SELECT $1::text, metadata -> $1::text, x.db, status, 0, count(*)
+         FROM ${s}.sessions, LATERAL (VALUES (db_connection_id), ('')) x (db)
+         WHERE jsonb_typeof(metadata -> $1::text) IN ('string', 'number', 'boolean')
+         GROUP BY 2, 3, 4`,
+        [key],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
   }
 }
