@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AgentSessionManager } from '../../src/index.js';
+import { encodeCursor, searchFingerprint } from '../../src/domain/search-cursor.js';
 import { loadConfig } from '../../src/server/config.js';
 import { createStoreFromConfig } from '../../src/server/store-from-config.js';
 import { usePrivatePostgres } from '../helpers/postgres-env.js';
@@ -49,6 +50,19 @@ describe('PostgresSessionStore search', function () {
       expect(page.sessions.map((s) => s.metadata.user_id)).to.deep.equal([1, 1]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('answers a cursor positioned beyond any date (crafted) with a page, not an error', async () => {
+    const store = postgres.newStore({ indexedMetadataKeys: ['user_id'] });
+    try {
+      const manager = new AgentSessionManager(store);
+      const session = await manager.create({ dbConnectionId: 'db-1' });
+      const cursor = encodeCursor(searchFingerprint({}, 'createdAt', 'desc'), { at: Number.MAX_SAFE_INTEGER, id: 'zzz' });
+      const page = await manager.search({ cursor });
+      expect(page.sessions.map((s) => s.id)).to.deep.equal([session.id]);
+    } finally {
+      await postgres.harness.dispose?.(store);
     }
   });
 

@@ -23,7 +23,9 @@ class Params {
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Beyond what a Date holds (a cursor may say anything): later than every stored time. */
+const MAX_DATE_MS = 8.64e15;
+const iso = (ms: number) => (ms > MAX_DATE_MS ? 'infinity' : ms < -MAX_DATE_MS ? '-infinity' : new Date(ms).toISOString());
 
 /**
  * The conditions of `filter` except the status. An indexed key is written as a literal (it was
