@@ -50,8 +50,8 @@ async function redisBytesPerSession(count: number): Promise<number> {
 }
 
 // Likewise a schema per bench process on the private PostgreSQL that bench/run.ts starts.
-const postgresSchema = `bench_scale_${process.pid}`;
-const postgresUrl = () => {
+export const postgresSchema = `bench_scale_${process.pid}`;
+export const postgresUrl = () => {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) throw new Error('BENCH_DATABASE_URL is not set: bench/run.ts starts a private PostgreSQL');
   return url;
@@ -69,7 +69,7 @@ export const BENCH_STORES: Record<string, BenchStore> = {
   },
   postgres: {
     name: 'postgres',
-    create: () => new PostgresSessionStore({ url: postgresUrl(), schema: postgresSchema }),
+    create: (options) => new PostgresSessionStore({ ...options, url: postgresUrl(), schema: postgresSchema }),
     sizes: [10_000, 1_000_000],
     inProcess: false,
     fill: (store, count) => bulkFillPostgres(store as PostgresSessionStore, postgresUrl(), postgresSchema, count),

@@ -12,7 +12,8 @@ import { createStoreFromConfig, importPostgresStore } from './server/store-from-
 const USAGE = `Usage: agent-sessions [serve | migrate] [--help]
 
 serve (the default) serves the agent-session REST API. migrate applies the PostgreSQL store's
-pending migrations to DATABASE_URL (schema DATABASE_SCHEMA) and exits; serve with STORE=postgres
+pending migrations to DATABASE_URL (schema DATABASE_SCHEMA), makes the indexes of
+INDEXED_METADATA_KEYS, and exits; serve with STORE=postgres
 applies them too, so running it alone is optional (e.g. as a deploy step).
 
 Configuration comes from environment variables:
@@ -113,7 +114,7 @@ async function migrateOnly(config: ServerConfig): Promise<number> {
     return undefined;
   });
   if (!loaded) return 1;
-  const store = new loaded.PostgresSessionStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: 1, migrate: false });
+  const store = new loaded.PostgresSessionStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: 1, migrate: false, indexedMetadataKeys: config.indexedMetadataKeys });
   try {
     const applied = await store.migrate();
     const what = applied.length === 0 ? 'already up to date' : `applied migration ${applied.join(', ')}`;

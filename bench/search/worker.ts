@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { AgentSessionManager, newSessionId, SESSION_STATUSES, type SessionStore } from '../../src/index.js';
 import { RedisSessionStore } from '../../src/redis.js';
-import { benchStore } from '../stores.js';
+import type { PostgresSessionStore } from '../../src/postgres.js';
+import { benchStore, postgresSchema, postgresUrl } from '../stores.js';
+import { searchFillPostgres } from './postgres-fill.js';
 
 // Child process: fills one store with argv[3] sessions, then times the search the bench is
 // about: one db connection + one indexed metadata key + a status set, sorted by updated_at,
@@ -73,7 +75,9 @@ const store = redisClient
   ? new RedisSessionStore({ client: redisClient, prefix: `bench-search-${process.pid}`, indexedMetadataKeys: ['user_id'] })
   : await bench.create({ indexedMetadataKeys: ['user_id'] });
 const fillStarted = Date.now();
-await fill(store, count);
+// PostgreSQL: one INSERT ... SELECT (a million single inserts would time the writes, not search).
+if (bench.name === 'postgres') await searchFillPostgres(store as PostgresSessionStore, postgresUrl(), postgresSchema, count);
+else await fill(store, count);
 const fillMs = Date.now() - fillStarted;
 const manager = new AgentSessionManager(store);
 

@@ -31,6 +31,7 @@ export async function createStoreFromConfig(config: ServerConfig): Promise<Sessi
         poolSize: config.databasePoolSize,
         schema: config.databaseSchema,
         eventRetention: config.databaseEventRetention,
+        indexedMetadataKeys: config.indexedMetadataKeys,
       });
       // Migrations at start (under an advisory lock, so many instances may start at once); a
       // database that is away now is not fatal: the store applies them on its first call.

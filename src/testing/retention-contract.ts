@@ -87,9 +87,11 @@ export function describeRetentionContract(context: () => ContractContext): void 
       await manager.update(completedTouched.id, { status: 'completed' });
       advance(3_000);
       await manager.update(completedTouched.id, { title: 'changed, so kept longer' });
-      const sweeper = manager.startRetentionSweeper({ intervalMs: 3_600_000 });
+      let sweeper: ReturnType<typeof manager.startRetentionSweeper> | undefined;
       try {
+        // Started while events are watched: it sweeps at once, before a remote store's subscription might be live.
         const events = await deletedEventsDuring(manager, async () => {
+          sweeper = manager.startRetentionSweeper({ intervalMs: 3_600_000 });
           await sweeper.sweep();
           await sweeper.sweep();
         });
@@ -100,7 +102,7 @@ export function describeRetentionContract(context: () => ContractContext): void 
           assert.deepEqual(events.map((e) => [e.session.id, e.reason]), [[completedOld.id, 'retention']]);
         }
       } finally {
-        sweeper.stop();
+        sweeper?.stop();
       }
     });
 

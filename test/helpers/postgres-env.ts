@@ -5,14 +5,17 @@ import { PostgresSessionStore } from '../../src/postgres.js';
 import type { SessionStoreHarness } from '../../src/testing.js';
 import { startPrivatePostgres, type PostgresOptions, type PrivatePostgres } from './postgres-server.js';
 
+/** Store options tests may set. */
+type StoreExtras = { poolSize?: number; eventRetention?: number; indexedMetadataKeys?: readonly string[] };
+
 /** A private PostgreSQL for the surrounding `describe`, started in `before`. */
 export interface PostgresTestEnv {
   /** For `describeSessionStoreContract`: each store gets a fresh schema; dispose drops it. */
   harness: SessionStoreHarness;
   /** A new store on a fresh random schema. */
-  newStore(options?: { poolSize?: number; eventRetention?: number }): PostgresSessionStore;
+  newStore(options?: StoreExtras): PostgresSessionStore;
   /** A new store on the given schema (e.g. one shared with other processes). */
-  newStoreWithSchema(schema: string, options?: { poolSize?: number; eventRetention?: number }): PostgresSessionStore;
+  newStoreWithSchema(schema: string, options?: StoreExtras): PostgresSessionStore;
   /** A pool of the test's own, for looking at tables directly. */
   admin(): pg.Pool;
   /** The schema a store from `newStore` was given. */
@@ -35,12 +38,12 @@ export function usePrivatePostgres(options: PostgresOptions = {}): PostgresTestE
     await server?.destroy();
   });
   const schemas = new WeakMap<SessionStore, string>();
-  const newStoreWithSchema = (schema: string, extra: { poolSize?: number; eventRetention?: number } = {}) => {
+  const newStoreWithSchema = (schema: string, extra: StoreExtras = {}) => {
     const store = new PostgresSessionStore({ url: (server as PrivatePostgres).url, schema, poolSize: extra.poolSize ?? 5, ...extra });
     schemas.set(store, schema);
     return store;
   };
-  const newStore = (extra?: { poolSize?: number; eventRetention?: number }) =>
+  const newStore = (extra?: StoreExtras) =>
     newStoreWithSchema(`test_${randomBytes(6).toString('hex')}`, extra);
   const schemaOf = (store: SessionStore) => schemas.get(store) as string;
   return {
@@ -50,7 +53,7 @@ export function usePrivatePostgres(options: PostgresOptions = {}): PostgresTestE
     schemaOf,
     server: () => server as PrivatePostgres,
     harness: {
-      create: () => newStore(),
+      create: (options) => newStore(options),
       createWithEventRetention: (events) => newStore({ eventRetention: events }),
       async dispose(store) {
         await store.close?.();

@@ -6,6 +6,11 @@ export function eventChannel(schema: string): string {
   return `${schema}_events`;
 }
 
+/** The advisory lock (by `hashtext`) taken while changing `schema`'s tables and indexes. */
+export function migrationLockKey(schema: string): string {
+  return `agent-sessions:migrate:${schema}`;
+}
+
 /**
  * Brings `schema` up to the newest migration and returns the versions it applied (none when
  * already current). Safe to run from many processes at once: a session-level advisory lock keyed
@@ -14,7 +19,7 @@ export function eventChannel(schema: string): string {
 export async function migrate(pool: pg.Pool, schema: string): Promise<number[]> {
   const client = await pool.connect();
   const s = `"${schema}"`;
-  const lockKey = `agent-sessions:migrate:${schema}`;
+  const lockKey = migrationLockKey(schema);
   let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);

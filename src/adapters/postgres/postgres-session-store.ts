@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type {
   AgentSession,
+  DeleteCondition,
   DeleteOutcome,
   EndRunOutcome,
   EndRunRequest,
@@ -16,16 +17,22 @@ import type {
   StartRunRequest,
   StoreListQuery,
   StoreListResult,
+  StoreSearchFilter,
+  StoreSearchQuery,
+  StoreSearchResult,
   StoreSubscribeOptions,
   Unsubscribe,
   UpdateCondition,
   UpdateOutcome,
 } from '../../domain/index.js';
+import { checkIndexedMetadataKeys } from '../../domain/search-index.js';
 import { checkSchemaName, createPool, toStoreError, toWriteError, type PostgresPool } from './connection.js';
 import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './defaults.js';
 import { PostgresEventFeed } from './event-feed.js';
 import { listStatement } from './list-query.js';
 import { eventChannel, migrate } from './migrate.js';
+import { ensureMetadataIndexes } from './search-indexes.js';
+import { countStatement, searchStatement } from './search-query.js';
 import { eventStatements } from './session-events.js';
 import { fromRow, toRowValues, type SessionRow } from './session-row.js';
 import { sessionStatements, type SessionStatements } from './statements.js';
@@ -36,6 +43,11 @@ export type PostgresSessionStoreOptions = ({ url: string; pool?: never } | { poo
   schema?: string;
   /** Connections of the pool the store opens for `url` (default 10). */
   poolSize?: number;
+  /**
+   * Top-level metadata keys that `search` and `count` may filter on (default none). The store
+   * makes an index set per key when it starts (see docs/postgres-store.md).
+   */
+  indexedMetadataKeys?: readonly string[];
   /** About how many change events the events table keeps (default 10,000). */
   eventRetention?: number;
   /**
@@ -75,6 +87,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   private readonly sql: SessionStatements;
   private readonly trimSql: string;
   private readonly names: string;
+  readonly indexedMetadataKeys: readonly string[];
   private readonly feed: PostgresEventFeed;
   private readonly eventRetention: number;
   private readonly trimEvery: number;
@@ -89,6 +102,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
       throw new TypeError(`eventRetention must be a positive integer, got ${retention}.`);
     }
     this.eventRetention = retention;
+    this.indexedMetadataKeys = checkIndexedMetadataKeys(options.indexedMetadataKeys);
     this.trimEvery = Math.max(100, Math.floor(retention / 10));
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? createPool(options.url as string, options.poolSize ?? DEFAULT_POOL_SIZE);
@@ -101,10 +115,12 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     this.feed = new PostgresEventFeed(this.pool, quoted, eventChannel(this.schema), (command) => this.run(command));
   }
 
-  /** Applies pending migrations (under an advisory lock); resolves with the versions applied. */
+  /** Applies pending migrations and makes missing indexes of indexed metadata keys (under an advisory lock); resolves with the versions applied. */
   async migrate(): Promise<number[]> {
     try {
-      return await migrate(this.pool, this.schema);
+      const applied = await migrate(this.pool, this.schema);
+      await ensureMetadataIndexes(this.pool, this.schema, this.indexedMetadataKeys);
+      return applied;
     } catch (error) {
       throw toStoreError(error);
     }
@@ -183,13 +199,41 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     return { outcome: 'unchanged', session };
   }
 
-  async delete(id: string, condition: { expectedVersion?: number } = {}): Promise<DeleteOutcome> {
-    const { rows } = await this.query<{ current: SessionRow; removed: boolean }>('delete', [id, condition.expectedVersion ?? null]);
+  async delete(id: string, condition: DeleteCondition = {}): Promise<DeleteOutcome> {
+    const { rows } = await this.query<{ current: SessionRow; removed: boolean }>('delete', [
+      id,
+      condition.expectedVersion ?? null,
+      condition.reason ?? null,
+    ]);
     if (rows.length === 0) return { outcome: 'not_found' };
     const session = fromRow(rows[0].current);
     if (!rows[0].removed) return { outcome: 'version_conflict', session };
     this.wroteEvent();
     return { outcome: 'deleted', session };
+  }
+
+  /** One statement: the page (one index range per status, merged) and the exact total. */
+  async search(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    const { text, values } = searchStatement(`"${this.schema}"`, query, this.indexedMetadataKeys);
+    const { rows } = await this.run(() => this.pool.query<SessionRow & { total: number }>(text, values));
+    const found = rows[0].id === null ? [] : rows;
+    return {
+      sessions: found.slice(0, query.limit).map(fromRow),
+      hasMore: found.length > query.limit,
+      total: rows[0].total,
+    };
+  }
+
+  async count(filter: StoreSearchFilter): Promise<number> {
+    const { text, values } = countStatement(`"${this.schema}"`, filter, this.indexedMetadataKeys);
+    const { rows } = await this.run(() => this.pool.query<{ total: number }>(text, values));
+    return rows[0].total;
+  }
+
+  /** The database's clock in ms, so instances with skewed clocks judge retention alike. */
+  async now(): Promise<number> {
+    const { rows } = await this.query<{ now: number }>('now', []);
+    return rows[0].now;
   }
 
   /** Events from the shared events table, through one reader per store (see `PostgresEventFeed`). */
@@ -309,7 +353,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
 
   // Once per store; a failure (database away) is forgotten so the next call tries again.
   private ensureMigrated(): Promise<unknown> {
-    this.migrated ??= migrate(this.pool, this.schema).catch((error: unknown) => {
+    this.migrated ??= migrate(this.pool, this.schema).then(() => ensureMetadataIndexes(this.pool, this.schema, this.indexedMetadataKeys)).catch((error: unknown) => {
       this.migrated = undefined;
       throw toStoreError(error);
     });

@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionEventType, SessionStatus } from '../../domain/index.js';
+import type { SessionDeleteReason, SessionEvent, SessionEventType, SessionStatus } from '../../domain/index.js';
 import { fromRow, isoTime, type SessionRow } from './session-row.js';
 
 // How a change event sits in `session_events` and how its id is spelled: `<xid>-<id>`, the
@@ -21,6 +21,7 @@ export interface EventRow {
   type: string;
   previous_status: string | null;
   session: SessionRow;
+  reason?: string | null;
   at: Date;
 }
 
@@ -45,6 +46,7 @@ export function toSessionEvent(row: EventRow): SessionEvent {
     session: fromRow(row.session),
     previousStatus: row.previous_status as SessionStatus | null,
     at: isoTime(row.at),
+    ...(row.reason ? { reason: row.reason as SessionDeleteReason } : {}),
   };
 }
 
@@ -59,7 +61,7 @@ export function eventStatements(s: string) {
      * commit), so only those are delivered. One row with null event columns when there are none.
      */
     read: `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, e.id::text AS id, e.xid::text AS xid,
-  e.type, e.previous_status, e.session, e.at
+  e.type, e.previous_status, e.session, e.at, e.reason
 FROM (SELECT 1) one LEFT JOIN LATERAL (
   SELECT * FROM ${s}.session_events WHERE (xid, id) > ($1::xid8, $2::bigint) ORDER BY xid, id LIMIT $3
 ) e ON true`,

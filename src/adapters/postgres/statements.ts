@@ -93,8 +93,16 @@ lease AS (
 )
 ${ANSWER}`,
 
-    /** $1 id, $2 expected version or null. `removed` tells whether it went. */
-    delete: `WITH ${LOCK_CURRENT(s)},
+    /**
+     * $1 id, $2 expected version or null, $3 reason of the `deleted` event or null. `removed`
+     * tells whether it went. The reason reaches the events trigger through a setting local to
+     * this statement's transaction, set while the row is locked (before the DELETE runs).
+     */
+    delete: `WITH current AS (
+  SELECT * FROM ${s}.sessions
+  WHERE id = $1 AND set_config('agent_sessions.delete_reason', coalesce($3::text, ''), true) IS NOT NULL
+  FOR UPDATE
+),
 removed AS (
   DELETE FROM ${s}.sessions t USING current c
   WHERE t.id = c.id AND ($2::integer IS NULL OR c.version = $2::integer)
@@ -148,6 +156,9 @@ FROM current c`,
     expiredRuns: `SELECT session_id FROM ${s}.session_runs WHERE lease_until <= clock_timestamp() ORDER BY lease_until LIMIT $1`,
 
     ping: 'SELECT 1',
+
+    /** The database's clock in whole ms since the epoch. */
+    now: `SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now`,
   };
 }
 

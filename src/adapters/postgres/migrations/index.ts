@@ -1,5 +1,6 @@
 import { SESSIONS } from './001-sessions.js';
 import { IDEMPOTENCY_KEYS } from './002-idempotency-keys.js';
+import { SEARCH } from './003-search.js';
 
 /**
  * One schema change. Migrations are applied in `version` order, each once, in its own
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [SESSIONS, IDEMPOTENCY_KEYS];
+export const MIGRATIONS: readonly Migration[] = [SESSIONS, IDEMPOTENCY_KEYS, SEARCH];
