@@ -19,7 +19,9 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: true,
-  sourcemap: true,
+  // No source maps in the package: they were over half of `dist`, and the bundles are not minified,
+  // so stack traces already point at readable code.
+  sourcemap: false,
   clean: true,
   // import.meta.url in the CJS build (docs-routes.ts finds swagger-ui-dist with it).
   shims: true,
