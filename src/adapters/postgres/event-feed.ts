@@ -11,6 +11,11 @@ const POLL_MS = 500;
 const HELD_RETRY_MS = 10;
 /** Pause before the LISTEN connection is opened again after it broke. */
 const RECONNECT_MS = 200;
+/**
+ * Live events held for one subscriber while it replays. Past this many they are dropped and the
+ * replay goes on from the last event it delivered instead: they are still in the table.
+ */
+const REPLAY_BACKLOG = 1_000;
 
 type Run = <T>(command: () => Promise<T>) => Promise<T>;
 
@@ -18,8 +23,10 @@ interface Subscriber {
   listener: SessionEventListener;
   /** Cursor of the last event handed to it; later deliveries must come after it. */
   last?: EventCursor;
-  /** While catching up with `after`: live events wait here. */
+  /** While catching up with `after`: live events wait here (at most REPLAY_BACKLOG). */
   backlog?: SessionEvent[];
+  /** Live events were dropped from a full backlog: read them from the table instead. */
+  backlogDropped?: boolean;
 }
 
 interface ReadRow extends Partial<EventRow> {
@@ -191,8 +198,9 @@ export class PostgresEventFeed {
 
   private dispatch(event: SessionEvent): void {
     for (const subscriber of [...this.subscribers]) {
-      if (subscriber.backlog) subscriber.backlog.push(event);
-      else deliver(subscriber, event);
+      if (!subscriber.backlog) deliver(subscriber, event);
+      else if (subscriber.backlog.length < REPLAY_BACKLOG) subscriber.backlog.push(event);
+      else subscriber.backlogDropped = true;
     }
   }
 
@@ -209,6 +217,13 @@ export class PostgresEventFeed {
     } else {
       if (oldest !== null && after.id + 1n < BigInt(oldest)) options.onMissed?.();
       await this.replay(subscriber, after, options.signal);
+    }
+    // Live events came faster than the replay took them: go on reading them from the table.
+    while (subscriber.backlogDropped && !options.signal?.aborted && this.subscribers.has(subscriber)) {
+      subscriber.backlogDropped = false;
+      subscriber.backlog = [];
+      if (subscriber.last) await this.replay(subscriber, subscriber.last, options.signal);
+      else options.onMissed?.();
     }
     const backlog = subscriber.backlog ?? [];
     subscriber.backlog = undefined;
