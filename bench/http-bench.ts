@@ -18,6 +18,8 @@ export interface HttpComparison {
   baseline: ServerFigures;
   /** Median over the rounds of ours / baseline req/s, each round measured back to back. */
   ratio: number;
+  /** The lowest and highest of those per-round ratios. */
+  spread: [number, number];
   /** Median over the rounds of baseline CPU per request / ours: 1 means no more CPU than bare Koa. */
   cpuRatio: number;
   goal?: number;
@@ -75,10 +77,12 @@ export async function runHttpBench(storeName: string, log: (line: string) => voi
         }
       }
       const [o, b] = [figures(rounds.ours), figures(rounds.baseline)];
-      const ratio = median(rounds.ours.map((r, i) => r.requestsPerSecond / rounds.baseline[i].requestsPerSecond));
+      const ratios = rounds.ours.map((r, i) => r.requestsPerSecond / rounds.baseline[i].requestsPerSecond);
+      const ratio = median(ratios);
+      const spread: [number, number] = [Math.min(...ratios), Math.max(...ratios)];
       const cpuRatio = median(rounds.ours.map((r, i) => rounds.baseline[i].cpuMicrosPerRequest / r.cpuMicrosPerRequest));
-      comparisons.push({ endpoint, ours: o, baseline: b, ratio, cpuRatio, goal });
-      log(`    ratio ${ratio.toFixed(2)}, CPU ratio ${cpuRatio.toFixed(2)}`);
+      comparisons.push({ endpoint, ours: o, baseline: b, ratio, spread, cpuRatio, goal });
+      log(`    ratio ${ratio.toFixed(2)} (${spread.map((r) => r.toFixed(2)).join('–')}), CPU ratio ${cpuRatio.toFixed(2)}`);
     }
     return comparisons;
   } finally {

@@ -48,7 +48,7 @@ export function resultTable(
       `${c.endpoint}: throughput (CPU efficiency)`,
       show(c.ours),
       show(c.baseline),
-      `${fixed(c.ratio, 2)} (${fixed(c.cpuRatio, 2)})`,
+      `${fixed(c.ratio, 2)} (${fixed(c.spread[0], 2)}–${fixed(c.spread[1], 2)}; CPU ${fixed(c.cpuRatio, 2)})`,
       c.goal === undefined ? '—' : `≥ ${c.goal}`,
       c.goal === undefined ? '—' : verdict(c.ratio >= c.goal),
     ]);

@@ -103,10 +103,11 @@ export class ScopedSessionManager {
       const db = (input as Partial<CreateSessionInput> | null)?.dbConnectionId;
       if (typeof db === 'string') this.authorizeDb(db);
       const { idempotencyKey } = options;
-      const { session, replayed } = await this.manager.createWithOutcome(input, {
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        idempotencyScope: principalIdempotencyScope(this.principal.name),
-      });
+      // The scope is a digest: only a create with a key needs it.
+      const { session, replayed } = await this.manager.createWithOutcome(
+        input,
+        idempotencyKey === undefined ? {} : { idempotencyKey, idempotencyScope: principalIdempotencyScope(this.principal.name) },
+      );
       return { id: session.id, session, replayed };
     });
     return { session: outcome.session, replayed: outcome.replayed };

@@ -75,33 +75,53 @@ export function createServer(options: CreateServerOptions): Koa {
     const allowed = new Set(corsOrigins);
     app.use(cors({ ...CORS_HEADERS, origin: (ctx) => (allowed.has('*') || allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
   }
-  app.use(healthChecks(manager));
-  // Before the auth check: the page and its login hold no data; the API behind it stays guarded,
-  // and a request with the login cookie gets that key's principal there like any key would.
-  if (options.console !== false) {
-    const consoleRoutes = createConsoleRouter({ keys: options.authorize ? undefined : keys }).routes() as Koa.Middleware;
-    app.use((ctx, next) => (ctx.path.startsWith(CONSOLE_PATH) ? consoleRoutes(ctx, next) : next()));
-  }
-  if (authorize) {
-    const unauthorizedMessage = options.authorize ? 'Authentication is required.' : undefined;
-    app.use(authorizeRequests({ manager, authorize, onAudit, unauthorizedMessage }));
-  }
-  app.use(createAgentSessionRouter({ ...options, authorize: undefined, onAudit, answerErrors: false }).routes());
-  // After the API router, so API requests never pay for this check.
-  if (metrics) {
-    const refuseOtherMethods = allowOnly(['GET', 'HEAD', 'OPTIONS']);
-    app.use(async (ctx, next) => {
-      if (ctx.path !== '/metrics') return next();
-      ctx.state.route = ctx.path;
-      if (ctx.method === 'GET' || ctx.method === 'HEAD') await metrics.scrape(ctx);
-      else refuseOtherMethods(ctx);
-    });
-  }
-  if (options.docs !== false) app.use(createDocsRouter().routes());
-  app.use((ctx) => {
+  const authorization = authorize
+    ? [authorizeRequests({ manager, authorize, onAudit, unauthorizedMessage: options.authorize ? 'Authentication is required.' : undefined })]
+    : [];
+  const notFound: Koa.Middleware = (ctx) => {
     throw new RouteNotFoundError(ctx.path);
-  });
+  };
+  const apiRouter = createAgentSessionRouter({ ...options, authorize: undefined, onAudit, answerErrors: false });
+  // API requests take the short way: none of the other endpoints' checks run for them.
+  const api = chain([...authorization, apiRouter.routes() as Koa.Middleware, notFound]);
+  const others = chain([
+    healthChecks(manager),
+    // Before the auth check: the page and its login hold no data; the API behind it stays guarded,
+    // and a request with the login cookie gets that key's principal there like any key would.
+    ...(options.console === false ? [] : [consoleRoutes(options.authorize ? undefined : keys)]),
+    ...authorization,
+    ...(metrics ? [metricsRoute(metrics)] : []),
+    ...(options.docs === false ? [] : [createDocsRouter().routes() as Koa.Middleware]),
+    notFound,
+  ]);
+  app.use((ctx, next) => (ctx.path.startsWith(API_PREFIX) ? api(ctx, next) : others(ctx, next)));
   return app;
+}
+
+// Every API path starts so; a request for one never passes the other endpoints' middleware.
+const API_PREFIX = '/api/';
+
+/** Runs `layers` in order, as Koa would if each were `app.use`d. */
+function chain(layers: Koa.Middleware[]): Koa.Middleware {
+  return (ctx, next) => {
+    const run = (i: number): Promise<void> => (i === layers.length ? next() : Promise.resolve(layers[i](ctx, () => run(i + 1))));
+    return run(0);
+  };
+}
+
+function consoleRoutes(keys: ApiKeySource | undefined): Koa.Middleware {
+  const routes = createConsoleRouter({ keys }).routes() as Koa.Middleware;
+  return (ctx, next) => (ctx.path.startsWith(CONSOLE_PATH) ? routes(ctx, next) : next());
+}
+
+function metricsRoute(metrics: NonNullable<ReturnType<typeof createMetrics>>): Koa.Middleware {
+  const refuseOtherMethods = allowOnly(['GET', 'HEAD', 'OPTIONS']);
+  return async (ctx, next) => {
+    if (ctx.path !== '/metrics') return next();
+    ctx.state.route = ctx.path;
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') await metrics.scrape(ctx);
+    else refuseOtherMethods(ctx);
+  };
 }
 
 // Plain keys and a key ring together; both are always checked, so every key costs the same.

@@ -1,27 +1,21 @@
 import { pino, type Logger } from 'pino';
+import { BufferedLogDestination, type LogBufferLimits } from './log-destination.js';
 
 /** How the server's own logger writes; each bound is documented in docs/hardening.md. */
-export const LOG_BUFFER = {
+export const LOG_BUFFER: LogBufferLimits = {
   /** Lines are written in batches of at least this many bytes (one write per ~20 access lines). */
   minBytes: 4096,
   /** Buffered lines are written at least this often, so a quiet server's lines still appear. */
   flushIntervalMs: 1000,
   /** Past this many unwritten bytes (stdout not keeping up) new lines are dropped, not queued. */
   maxBytes: 16 * 1024 * 1024,
-} as const;
+};
 
 /**
  * The CLI's logger: JSON lines to stdout through an asynchronous, buffered destination, so a
- * request never waits on a write to stdout. pino flushes it synchronously on process exit (so a
- * SIGTERM or a fatal error loses no line); `flush()` writes what is buffered now.
+ * request never waits on a write to stdout. What is buffered is written synchronously when the
+ * process exits (so a SIGTERM or a fatal error loses no line); `flush()` writes it now.
  */
 export function createServerLogger(level: string, fd = 1): Logger {
-  const destination = pino.destination({
-    dest: fd,
-    sync: false,
-    minLength: LOG_BUFFER.minBytes,
-    maxLength: LOG_BUFFER.maxBytes,
-    periodicFlush: LOG_BUFFER.flushIntervalMs,
-  });
-  return pino({ level, base: { service: 'agent-sessions' } }, destination);
+  return pino({ level, base: { service: 'agent-sessions' } }, new BufferedLogDestination(fd, LOG_BUFFER));
 }

@@ -2,7 +2,6 @@ import type { Context, Middleware } from 'koa';
 import {
   fullAccess,
   isCheckedPrincipal,
-  principalIdempotencyScope,
   ValidationError,
   validatePrincipal,
   type AgentSessionManager,
@@ -47,8 +46,6 @@ export function authorizeRequests(options: RequestAuthorizationOptions): Middlew
     if (!principal) throw new UnauthorizedError(options.unauthorizedMessage);
     const view = scopedView(manager, checked(principal), ctx, onAudit);
     ctx.state[VIEW] = view;
-    // Who the caller is for idempotency keys: the principal (a digest of its name), never a key.
-    ctx.state.callerScope = principalIdempotencyScope(view.principal.name);
     const route = routeScopeFor(ctx.method, ctx.path);
     if (route) view.authorize(route.row.scope, route.row.action, route.sessionId);
     await next();

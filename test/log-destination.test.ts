@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BufferedLogDestination } from '../src/server/log-destination.js';
+
+const LIMITS = { minBytes: 4096, flushIntervalMs: 60_000, maxBytes: 1024 * 1024 };
+const line = (i: number) => `{"n":${i},"pad":"${'x'.repeat(100)}"}\n`;
+const numbersIn = (text: string) => text.trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n);
+
+describe('the buffered log destination', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'agent-sessions-log-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function destinationToFile(limits = LIMITS) {
+    const path = join(dir, 'out.log');
+    const fd = openSync(path, 'a');
+    return { destination: new BufferedLogDestination(fd, limits), read: () => readFileSync(path, 'utf8'), close: () => closeSync(fd) };
+  }
+
+  it('writes every line once, in order, in batches; flush calls back once all is written', async () => {
+    const { destination, read, close } = destinationToFile();
+    for (let i = 0; i < 2_000; i++) destination.write(line(i));
+    // Batches went out on their own once 4 KiB were waiting; the tail is still buffered.
+    await new Promise<void>((resolve, reject) => destination.flush((error) => (error ? reject(error) : resolve())));
+    expect(numbersIn(read())).to.deep.equal([...Array(2_000).keys()]);
+    destination.end();
+    close();
+  });
+
+  it('holds short lines until the interval, then writes them', async () => {
+    const { destination, read, close } = destinationToFile({ ...LIMITS, flushIntervalMs: 20 });
+    destination.write(line(1));
+    expect(read()).to.equal('');
+    for (let waited = 0; read() === '' && waited < 200; waited++) await new Promise((r) => setTimeout(r, 10));
+    expect(numbersIn(read())).to.deep.equal([1]);
+    destination.end();
+    close();
+  });
+
+  it('drops lines past maxBytes instead of queueing them, and counts them', () => {
+    const { destination, read, close } = destinationToFile({ minBytes: 1024 * 1024, flushIntervalMs: 60_000, maxBytes: 10 * line(0).length });
+    const accepted = Array.from({ length: 15 }, (_, i) => destination.write(line(i)));
+    expect(accepted.filter(Boolean)).to.have.length(10);
+    expect(destination.droppedLines).to.equal(5);
+    destination.flushSync();
+    expect(numbersIn(read())).to.deep.equal([...Array(10).keys()]);
+    destination.end();
+    close();
+  });
+
+  it('writes what is buffered when the process exits', async () => {
+    const path = join(dir, 'exit.log');
+    const script = `
+      import { openSync } from 'node:fs';
+      import { BufferedLogDestination } from ${JSON.stringify(new URL('../src/server/log-destination.ts', import.meta.url).href)};
+      const destination = new BufferedLogDestination(openSync(${JSON.stringify(path)}, 'a'), { minBytes: 1 << 20, flushIntervalMs: 60000, maxBytes: 1 << 24 });
+      for (let i = 0; i < 500; i++) destination.write(JSON.stringify({ n: i }) + '\\n');
+      process.exit(0);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'inherit' });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).to.equal(0);
+    expect(numbersIn(readFileSync(path, 'utf8'))).to.deep.equal([...Array(500).keys()]);
+  });
+});
