@@ -28,6 +28,7 @@ import type {
 import { checkIndexedMetadataKeys } from '../../domain/search-index.js';
 import { checkSchemaName, createPool, toStoreError, toWriteError, type PostgresPool } from './connection.js';
 import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './defaults.js';
+import { ChangeAnnouncer } from './change-announcer.js';
 import { PostgresEventFeed } from './event-feed.js';
 import { listStatement } from './list-query.js';
 import { eventChannel, migrate } from './migrate.js';
@@ -89,6 +90,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   private readonly names: string;
   readonly indexedMetadataKeys: readonly string[];
   private readonly feed: PostgresEventFeed;
+  private readonly announcer: ChangeAnnouncer;
   private readonly eventRetention: number;
   private readonly trimEvery: number;
   private writesSinceTrim = 0;
@@ -112,7 +114,9 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     // Prepared statement names, per schema (two stores may share a pool); hashed to stay short.
     this.names = `as_${createHash('sha256').update(this.schema).digest('hex').slice(0, 10)}`;
     if (options.migrate === false) this.migrated = Promise.resolve();
-    this.feed = new PostgresEventFeed(this.pool, quoted, eventChannel(this.schema), (command) => this.run(command));
+    const channel = eventChannel(this.schema);
+    this.feed = new PostgresEventFeed(this.pool, quoted, channel, (command) => this.run(command));
+    this.announcer = new ChangeAnnouncer(() => this.pool.query({ name: `${this.names}_announce`, text: `SELECT pg_notify($1, '')`, values: [channel] }));
   }
 
   /** Applies pending migrations and makes missing indexes of indexed metadata keys (under an advisory lock); resolves with the versions applied. */
@@ -292,9 +296,10 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     await this.query('ping', []);
   }
 
-  /** Ends the pool if the store opened it; a pool passed in is left to its owner. */
+  /** Announces the last writes, then ends the pool if the store opened it; a pool passed in is left to its owner. */
   async close(): Promise<void> {
     this.feed.close();
+    await this.announcer.flush();
     if (this.ownsPool) await this.pool.end().catch(() => {});
   }
 
@@ -310,8 +315,13 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     this.query('trimIdempotencyKeys', [IDEMPOTENCY_TRIM_BATCH]).catch(() => {});
   }
 
-  /** Every write that recorded an event counts towards the next trim of the events table. */
+  /**
+   * After every write that recorded an event: wakes this store's reader, announces the commit to
+   * every instance's (see ChangeAnnouncer), and counts towards the next trim of the events table.
+   */
   private wroteEvent(): void {
+    this.feed.changed();
+    this.announcer.changed();
     if (++this.writesSinceTrim < this.trimEvery) return;
     this.writesSinceTrim = 0;
     this.run(() => this.pool.query(this.trimSql, [this.eventRetention])).catch(() => {});
