@@ -1,5 +1,5 @@
 /** How long an announcement waits for more commits to join it. */
-export const ANNOUNCE_DELAY_MS = 2;
+export const ANNOUNCE_DELAY_MS = 5;
 
 /**
  * Tells the event readers of every instance that this one committed changes: one NOTIFY for a

@@ -131,9 +131,10 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   }
 
   async insert(session: AgentSession): Promise<boolean> {
-    const { rowCount } = await this.query('insert', toRowValues(session));
-    if (rowCount === 1) this.wroteEvent();
-    return rowCount === 1;
+    const { rows } = await this.query<{ inserted: number }>('insert', toRowValues(session));
+    const inserted = rows[0].inserted === 1;
+    if (inserted) this.wroteEvent();
+    return inserted;
   }
 
   /**

@@ -10,6 +10,9 @@ import type { Migration } from './index.js';
  * - Counter shards are picked by the connection (`pg_backend_pid() % 16`) rather than at random:
  *   a pool's connections, each running one write at a time, mostly keep to shards of their own,
  *   so concurrent writes of one key rarely wait for one another's counter row.
+ * - The store's plain insert writes its event and counters in its own statement (see
+ *   statements.ts) and skips the trigger through the setting `agent_sessions.change_recorded`;
+ *   every other write, and any other writer, still goes through the trigger.
  * - No `pg_notify` in the write's transaction: PostgreSQL commits transactions that sent a NOTIFY
  *   one at a time under a database-wide lock. The writing store announces its commits instead,
  *   with one NOTIFY per burst of writes after they commit (see change-announcer.ts), and wakes its
@@ -80,7 +83,10 @@ BEGIN
   RETURN NULL;
 END
 $$;
+-- Skipped by a statement that records its change itself (the store's plain insert) and says so
+-- in this transaction-local setting: the event is then never queued, let alone run.
 CREATE TRIGGER session_changed AFTER INSERT OR UPDATE OR DELETE ON ${s}.sessions
-  FOR EACH ROW EXECUTE FUNCTION ${s}.session_changed();
+  FOR EACH ROW WHEN (current_setting('agent_sessions.change_recorded', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION ${s}.session_changed();
 `,
 };
