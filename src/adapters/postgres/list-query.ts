@@ -1,5 +1,5 @@
 import type { StoreListQuery } from '../../domain/index.js';
-import { SESSION_COLUMNS } from './session-row.js';
+import { SESSION_COLUMNS, sessionReadColumns } from './session-row.js';
 
 /**
  * The WHERE of a listing and its parameters. Each filter is an equality on a leading column of
@@ -44,7 +44,7 @@ export function listStatement(s: string, query: StoreListQuery): { text: string;
   const limit = `$${values.length + 1}`;
   const offset = `$${values.length + 2}`;
   const total = totalFilter(query, values.length + 3);
-  const text = `SELECT t.total, p.* FROM (SELECT coalesce(sum(n), 0)::integer AS total FROM ${s}.session_counts ${total.where}) t
+  const text = `SELECT t.total, ${sessionReadColumns('p')} FROM (SELECT coalesce(sum(n), 0)::integer AS total FROM ${s}.session_counts ${total.where}) t
 LEFT JOIN LATERAL (
   SELECT ${SESSION_COLUMNS} FROM ${s}.sessions ${where}
   ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}

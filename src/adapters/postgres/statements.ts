@@ -1,4 +1,4 @@
-import { SESSION_COLUMNS } from './session-row.js';
+import { SESSION_COLUMNS, sessionReadColumns } from './session-row.js';
 
 // The store's SQL, one statement per call. Every write locks the session row first
 // (`current ... FOR UPDATE`), so its conditions (expected version, allowed statuses, run holder)
@@ -88,7 +88,7 @@ SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM claim)
   SELECT key FROM ${s}.idempotency_keys WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1)`,
 
     /** $1 id. */
-    get: `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions WHERE id = $1`,
+    get: `SELECT ${sessionReadColumns('t')} FROM ${s}.sessions t WHERE id = $1`,
 
     /**
      * $1 id, $2 expected version or null, $3 statuses it may move from or null, $4 now,
