@@ -24,18 +24,23 @@ export class ChangeAnnouncer {
 
   /** Sends what is due now (on close), so remote readers need not wait for their poll. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     await this.sending;
+    this.cancelTimer(); // The one in flight may have scheduled another.
     if (this.due) await this.announce();
   }
 
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.announce();
+      if (this.due) void this.announce();
     }, ANNOUNCE_DELAY_MS);
     this.timer.unref();
+  }
+
+  private cancelTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private announce(): Promise<void> {

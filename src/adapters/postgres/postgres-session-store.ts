@@ -246,6 +246,14 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     return this.ensureMigrated().then(() => this.feed.subscribe(listener, options));
   }
 
+  /**
+   * Sends now the NOTIFY that announces this store's committed writes to other instances, when
+   * one is due, rather than after the few ms it waits for more writes (for tests and shutdown).
+   */
+  async flushAnnouncements(): Promise<void> {
+    await this.announcer.flush();
+  }
+
   /** Event listeners subscribed to this store right now (for leak checks). */
   get listenerCount(): number {
     return this.feed.listenerCount;
@@ -300,7 +308,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   /** Announces the last writes, then ends the pool if the store opened it; a pool passed in is left to its owner. */
   async close(): Promise<void> {
     this.feed.close();
-    await this.announcer.flush();
+    await this.flushAnnouncements();
     if (this.ownsPool) await this.pool.end().catch(() => {});
   }
 
