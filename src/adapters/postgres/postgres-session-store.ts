@@ -174,10 +174,9 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   async list(query: StoreListQuery): Promise<StoreListResult> {
     const { text, values, shape } = listStatement(`"${this.schema}"`, query);
     const { rows } = await this.run(() =>
-      this.pool.query<SessionRow & { total: number }>({ name: `${this.names}_list_${shape}`, text, values }),
+      this.pool.query<{ total: number; sessions: AgentSession[] }>({ name: `${this.names}_list_${shape}`, text, values }),
     );
-    const total = rows[0].total;
-    return { total, sessions: rows[0].id === null ? [] : rows.map(fromRow) };
+    return { total: rows[0].total, sessions: rows[0].sessions };
   }
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
