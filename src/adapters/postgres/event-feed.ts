@@ -40,8 +40,9 @@ interface ReadRow extends Partial<EventRow> {
  * those can no longer be joined by an earlier event committing late, so the cursor never skips
  * one. A LISTEN connection of its own wakes it when any instance announces commits that wrote
  * events (see ChangeAnnouncer), and this store's own writes wake it directly; a poll every
- * POLL_MS covers the times it is reconnecting and announcements that never came. The cursor lives here, not in the connection, so
- * nothing is lost while the listener reconnects or the database is away.
+ * POLL_MS covers the times it is reconnecting and announcements that never came. The cursor
+ * lives here, not in the connection, so nothing is lost while the listener reconnects or the
+ * database is away.
  */
 export class PostgresEventFeed {
   private readonly subscribers = new Set<Subscriber>();

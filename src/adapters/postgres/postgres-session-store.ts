@@ -75,9 +75,10 @@ interface WriteAnswer {
 
 /**
  * Sessions in PostgreSQL: one row per session with an index per list shape, runs beside them,
- * and an events table written by a trigger in the same transaction as each change. Every call is
- * one statement (one round trip); every write locks its row and puts its condition in the WHERE,
- * so it is atomic across all processes sharing the database. Leases are judged by the database's
+ * and an events table written in the same transaction as each change (by the insert statement
+ * or a trigger). Every call is one statement (one round trip; writes that recorded an event are
+ * announced afterwards by one shared NOTIFY per burst); every write locks its row and puts its
+ * condition in the WHERE, so it is atomic across all processes sharing the database. Leases are judged by the database's
  * clock. Unreachable PostgreSQL makes calls fail within a few seconds with
  * `StoreUnavailableError`; the pool reconnects by itself. See docs/postgres-store.md.
  */
