@@ -26,18 +26,18 @@ describe('agent-sessions migrate', function () {
     const env = { DATABASE_URL: postgres.server().url, DATABASE_SCHEMA: 'cli_migrate' };
     const first = await runCli(['migrate'], env);
     expect(first, first.output).to.deep.include({ code: 0 });
-    expect(first.output).to.include('Schema cli_migrate: applied migration 1, 2, 3.');
+    expect(first.output).to.include('Schema cli_migrate: applied migration 1, 2, 3, 4.');
     const second = await runCli(['migrate'], env);
     expect(second.output).to.include('Schema cli_migrate: already up to date.');
     const { rows } = await postgres.admin().query('SELECT version FROM cli_migrate.schema_migrations ORDER BY version');
-    expect(rows).to.deep.equal([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(rows).to.deep.equal([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it('applies them exactly once when four processes migrate at the same time', async () => {
     const env = { DATABASE_URL: postgres.server().url, DATABASE_SCHEMA: 'cli_together' };
     const results = await Promise.all(Array.from({ length: 4 }, () => runCli(['migrate'], env)));
     for (const result of results) expect(result.code, result.output).to.equal(0);
-    expect(results.filter((r) => r.output.includes('applied migration 1, 2, 3.'))).to.have.length(1);
+    expect(results.filter((r) => r.output.includes('applied migration 1, 2, 3, 4.'))).to.have.length(1);
   });
 
   it('exits 1 naming DATABASE_URL when it is missing', async () => {

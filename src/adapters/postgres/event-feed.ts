@@ -38,9 +38,11 @@ interface ReadRow extends Partial<EventRow> {
  * listener and stopped with the last. It reads `session_events` after its cursor, in (xid, id)
  * order, and delivers only events of transactions older than every transaction still running:
  * those can no longer be joined by an earlier event committing late, so the cursor never skips
- * one. A LISTEN connection of its own wakes it on every commit that wrote events; a poll every
- * POLL_MS covers the times it is reconnecting. The cursor lives here, not in the connection, so
- * nothing is lost while the listener reconnects or the database is away.
+ * one. A LISTEN connection of its own wakes it when any instance announces commits that wrote
+ * events (see ChangeAnnouncer), and this store's own writes wake it directly; a poll every
+ * POLL_MS covers the times it is reconnecting and announcements that never came. The cursor
+ * lives here, not in the connection, so nothing is lost while the listener reconnects or the
+ * database is away.
  */
 export class PostgresEventFeed {
   private readonly subscribers = new Set<Subscriber>();
@@ -80,6 +82,11 @@ export class PostgresEventFeed {
       throw error;
     }
     return unsubscribe;
+  }
+
+  /** This store committed a change: read now rather than wait for the announcement to come back. */
+  changed(): void {
+    this.wake();
   }
 
   /** Listeners subscribed right now. */

@@ -28,6 +28,7 @@ import type {
 import { checkIndexedMetadataKeys } from '../../domain/search-index.js';
 import { checkSchemaName, createPool, toStoreError, toWriteError, type PostgresPool } from './connection.js';
 import { DEFAULT_EVENT_RETENTION, DEFAULT_POOL_SIZE, DEFAULT_SCHEMA } from './defaults.js';
+import { ChangeAnnouncer } from './change-announcer.js';
 import { PostgresEventFeed } from './event-feed.js';
 import { listStatement } from './list-query.js';
 import { eventChannel, migrate } from './migrate.js';
@@ -74,9 +75,10 @@ interface WriteAnswer {
 
 /**
  * Sessions in PostgreSQL: one row per session with an index per list shape, runs beside them,
- * and an events table written by a trigger in the same transaction as each change. Every call is
- * one statement (one round trip); every write locks its row and puts its condition in the WHERE,
- * so it is atomic across all processes sharing the database. Leases are judged by the database's
+ * and an events table written in the same transaction as each change (by the insert statement
+ * or a trigger). Every call is one statement (one round trip; writes that recorded an event are
+ * announced afterwards by one shared NOTIFY per burst); every write locks its row and puts its
+ * condition in the WHERE, so it is atomic across all processes sharing the database. Leases are judged by the database's
  * clock. Unreachable PostgreSQL makes calls fail within a few seconds with
  * `StoreUnavailableError`; the pool reconnects by itself. See docs/postgres-store.md.
  */
@@ -89,6 +91,7 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   private readonly names: string;
   readonly indexedMetadataKeys: readonly string[];
   private readonly feed: PostgresEventFeed;
+  private readonly announcer: ChangeAnnouncer;
   private readonly eventRetention: number;
   private readonly trimEvery: number;
   private writesSinceTrim = 0;
@@ -112,7 +115,9 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     // Prepared statement names, per schema (two stores may share a pool); hashed to stay short.
     this.names = `as_${createHash('sha256').update(this.schema).digest('hex').slice(0, 10)}`;
     if (options.migrate === false) this.migrated = Promise.resolve();
-    this.feed = new PostgresEventFeed(this.pool, quoted, eventChannel(this.schema), (command) => this.run(command));
+    const channel = eventChannel(this.schema);
+    this.feed = new PostgresEventFeed(this.pool, quoted, channel, (command) => this.run(command));
+    this.announcer = new ChangeAnnouncer(() => this.pool.query({ name: `${this.names}_announce`, text: `SELECT pg_notify($1, '')`, values: [channel] }));
   }
 
   /** Applies pending migrations and makes missing indexes of indexed metadata keys (under an advisory lock); resolves with the versions applied. */
@@ -127,9 +132,10 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   }
 
   async insert(session: AgentSession): Promise<boolean> {
-    const { rowCount } = await this.query('insert', toRowValues(session));
-    if (rowCount === 1) this.wroteEvent();
-    return rowCount === 1;
+    const { rows } = await this.query<{ inserted: number }>('insert', toRowValues(session));
+    const inserted = rows[0].inserted === 1;
+    if (inserted) this.wroteEvent();
+    return inserted;
   }
 
   /**
@@ -169,10 +175,9 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   async list(query: StoreListQuery): Promise<StoreListResult> {
     const { text, values, shape } = listStatement(`"${this.schema}"`, query);
     const { rows } = await this.run(() =>
-      this.pool.query<SessionRow & { total: number }>({ name: `${this.names}_list_${shape}`, text, values }),
+      this.pool.query<{ total: number; sessions: AgentSession[] }>({ name: `${this.names}_list_${shape}`, text, values }),
     );
-    const total = rows[0].total;
-    return { total, sessions: rows[0].id === null ? [] : rows.map(fromRow) };
+    return { total: rows[0].total, sessions: rows[0].sessions };
   }
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
@@ -241,6 +246,14 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     return this.ensureMigrated().then(() => this.feed.subscribe(listener, options));
   }
 
+  /**
+   * Sends now the NOTIFY that announces this store's committed writes to other instances, when
+   * one is due, rather than after the few ms it waits for more writes (for tests and shutdown).
+   */
+  async flushAnnouncements(): Promise<void> {
+    await this.announcer.flush();
+  }
+
   /** Event listeners subscribed to this store right now (for leak checks). */
   get listenerCount(): number {
     return this.feed.listenerCount;
@@ -292,9 +305,10 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     await this.query('ping', []);
   }
 
-  /** Ends the pool if the store opened it; a pool passed in is left to its owner. */
+  /** Announces the last writes, then ends the pool if the store opened it; a pool passed in is left to its owner. */
   async close(): Promise<void> {
     this.feed.close();
+    await this.flushAnnouncements();
     if (this.ownsPool) await this.pool.end().catch(() => {});
   }
 
@@ -310,8 +324,13 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
     this.query('trimIdempotencyKeys', [IDEMPOTENCY_TRIM_BATCH]).catch(() => {});
   }
 
-  /** Every write that recorded an event counts towards the next trim of the events table. */
+  /**
+   * After every write that recorded an event: wakes this store's reader, announces the commit to
+   * every instance's (see ChangeAnnouncer), and counts towards the next trim of the events table.
+   */
   private wroteEvent(): void {
+    this.feed.changed();
+    this.announcer.changed();
     if (++this.writesSinceTrim < this.trimEvery) return;
     this.writesSinceTrim = 0;
     this.run(() => this.pool.query(this.trimSql, [this.eventRetention])).catch(() => {});

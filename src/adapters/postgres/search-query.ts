@@ -1,5 +1,5 @@
 import { SESSION_STATUSES, type StoreSearchFilter, type StoreSearchQuery } from '../../domain/index.js';
-import { SESSION_COLUMNS } from './session-row.js';
+import { SESSION_COLUMNS, sessionReadColumns } from './session-row.js';
 
 // The SQL of search and count, built per filter shape. A page is one index range per wanted
 // status (all five when the filter names none), each read in the sort order from the cursor on
@@ -105,7 +105,7 @@ export function searchStatement(s: string, query: StoreSearchQuery, indexedKeys:
     const where = [`status = ${params.add(status, 'text')}`, ...common].join(' AND ');
     return `(SELECT ${SESSION_COLUMNS} FROM ${s}.sessions WHERE ${where} ${order} LIMIT ${limit})`;
   });
-  const text = `SELECT ${total} AS total, p.* FROM (SELECT 1) one LEFT JOIN LATERAL (
+  const text = `SELECT ${total} AS total, ${sessionReadColumns('p')} FROM (SELECT 1) one LEFT JOIN LATERAL (
   SELECT * FROM (
   ${ranges.join('\n  UNION ALL ')}
   ) u ${order} LIMIT ${limit}

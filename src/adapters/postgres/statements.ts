@@ -1,11 +1,11 @@
-import { SESSION_COLUMNS } from './session-row.js';
+import { SESSION_COLUMNS, sessionReadColumns } from './session-row.js';
 
 // The store's SQL, one statement per call. Every write locks the session row first
 // (`current ... FOR UPDATE`), so its conditions (expected version, allowed statuses, run holder)
 // are judged on the latest committed row, and puts them in the WHERE of its UPDATE or DELETE:
 // a condition that fails changes nothing. `updated_at` becomes max(now, previous + 1 ms), so it
-// strictly increases per session. The change event is written by the `record_session_event`
-// trigger in the same transaction. Each write answers with the row before (`current`) and, when
+// strictly increases per session. The change event is written by the `session_changed` trigger
+// in the same transaction (the plain insert writes its own). Each write answers with the row before (`current`) and, when
 // it changed something, after (`changed`), both as `to_jsonb`, from which the store tells the
 // outcome. Times a lease is judged by come from the database's clock (`clock_timestamp()`).
 
@@ -17,8 +17,40 @@ const LEASE_UNTIL = (ms: string) => `clock_timestamp() + ${ms}::double precision
 /** The SQL text of every statement for the (quoted) schema `s`. */
 export function sessionStatements(s: string) {
   return {
-    /** $1..$10: SESSION_COLUMNS. One row affected: inserted; none: the id exists. */
-    insert: `INSERT INTO ${s}.sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+    /**
+     * $1..$10: SESSION_COLUMNS. `inserted`: 1, or 0 when the id exists. Writes the `created` event
+     * and the counters as the `session_changed` trigger would, in this statement, and tells the
+     * trigger so (`agent_sessions.change_recorded`, set before the row goes in): one statement
+     * with no trigger call is cheaper than a row trigger's queueing and plpgsql. The counters go
+     * before the key counters (the second reads the first's output), the trigger's lock order.
+     */
+    insert: `WITH inserted AS (
+  INSERT INTO ${s}.sessions (${SESSION_COLUMNS})
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::integer, $6::text, $7::timestamptz, $8::timestamptz, $9::jsonb, $10::integer
+  WHERE set_config('agent_sessions.change_recorded', 'on', true) = 'on'
+  ON CONFLICT (id) DO NOTHING
+  RETURNING *
+),
+event AS (
+  INSERT INTO ${s}.session_events (xid, type, previous_status, session)
+  SELECT i.event_xid, 'created', NULL, to_jsonb(i) FROM inserted i
+),
+counted AS (
+  INSERT INTO ${s}.session_counts AS c (db_connection_id, status, shard, n)
+  SELECT x.db, i.status, pg_backend_pid() % 16, 1 FROM inserted i, LATERAL (VALUES (i.db_connection_id), ('')) x (db)
+  ORDER BY x.db
+  ON CONFLICT (db_connection_id, status, shard) DO UPDATE SET n = c.n + excluded.n
+  RETURNING 1
+),
+key_counted AS (
+  INSERT INTO ${s}.session_key_counts AS c (key, value, db_connection_id, status, shard, n)
+  SELECT k.key, i.metadata -> k.key, x.db, i.status, pg_backend_pid() % 16, 1
+  FROM (SELECT count(*) FROM counted) after_counted, inserted i, ${s}.search_keys k, LATERAL (VALUES (i.db_connection_id), ('')) x (db)
+  WHERE jsonb_typeof(i.metadata -> k.key) IN ('string', 'number', 'boolean')
+  ORDER BY k.key, i.metadata -> k.key, x.db
+  ON CONFLICT (key, value, db_connection_id, status, shard) DO UPDATE SET n = c.n + excluded.n
+)
+SELECT count(*)::integer AS inserted FROM inserted`,
 
     /**
      * $1..$10: SESSION_COLUMNS, $11 key, $12 record, $13 ttl ms. Claims the key (new, or expired
@@ -56,7 +88,7 @@ SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM claim)
   SELECT key FROM ${s}.idempotency_keys WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT $1)`,
 
     /** $1 id. */
-    get: `SELECT ${SESSION_COLUMNS} FROM ${s}.sessions WHERE id = $1`,
+    get: `SELECT ${sessionReadColumns('t')} FROM ${s}.sessions t WHERE id = $1`,
 
     /**
      * $1 id, $2 expected version or null, $3 statuses it may move from or null, $4 now,

@@ -1,6 +1,7 @@
 import { SESSIONS } from './001-sessions.js';
 import { IDEMPOTENCY_KEYS } from './002-idempotency-keys.js';
 import { SEARCH } from './003-search.js';
+import { ONE_CHANGE_TRIGGER } from './004-one-change-trigger.js';
 
 /**
  * One schema change. Migrations are applied in `version` order, each once, in its own
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [SESSIONS, IDEMPOTENCY_KEYS, SEARCH];
+export const MIGRATIONS: readonly Migration[] = [SESSIONS, IDEMPOTENCY_KEYS, SEARCH, ONE_CHANGE_TRIGGER];
