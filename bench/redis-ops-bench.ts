@@ -27,7 +27,10 @@ export interface RedisCpuComparison {
   operation: string;
   oursMicros: number;
   dataCommandsMicros: number;
+  /** Median over CPU_ROUNDS interleaved rounds of ours / data commands. */
   ratio: number;
+  /** Lowest and highest per-round ratio. */
+  ratioSpread: [number, number];
   goal: number;
 }
 
@@ -36,6 +39,10 @@ const ROUNDS = 5;
 const CONCURRENCIES = [1, 64];
 const PAGE = 100;
 const STREAM_MAX = '10000';
+// Redis CPU per write: rounds of CPU_CALLS sequential calls each, ours and the data commands
+// interleaved (alternating who goes first), so a shared machine's drift hits both alike.
+const CPU_ROUNDS = 5;
+const CPU_CALLS = 400;
 
 /** One call of a benchmarked operation, by worker number. */
 export type Operation = (worker: number) => Promise<unknown>;
@@ -124,11 +131,35 @@ async function commandStats(raw: Client): Promise<Map<string, { calls: number; u
   return stats;
 }
 
+/** Redis CPU in µs per call of `run`: the usec of `commands` in INFO commandstats over `count` calls. */
 async function measureCpu(raw: Client, run: () => Promise<unknown>, count: number, commands: string[]): Promise<number> {
   await raw.config('RESETSTAT');
   for (let i = 0; i < count; i++) await run();
   const stats = await commandStats(raw);
   return commands.reduce((sum, command) => sum + (stats.get(command)?.usec ?? 0), 0) / count;
+}
+
+/** Ours (the script: EVALSHA, which includes the commands it calls) against the data commands alone. */
+async function compareCpu(raw: Client, ours: () => Promise<unknown>, data: () => Promise<unknown>) {
+  const oursMicros: number[] = [];
+  const dataMicros: number[] = [];
+  const ratios: number[] = [];
+  const measureOurs = () => measureCpu(raw, ours, CPU_CALLS, ['evalsha', 'eval']);
+  const measureData = () => measureCpu(raw, data, CPU_CALLS, ['hset', 'zadd', 'zrem', 'xadd']);
+  for (let round = 0; round < CPU_ROUNDS; round++) {
+    let o: number, d: number;
+    if (round % 2 === 0) {
+      o = await measureOurs();
+      d = await measureData();
+    } else {
+      d = await measureData();
+      o = await measureOurs();
+    }
+    oursMicros.push(o);
+    dataMicros.push(d);
+    ratios.push(o / d);
+  }
+  return { oursMicros: median(oursMicros), dataCommandsMicros: median(dataMicros), ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)] as [number, number] };
 }
 
 export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<{ ops: RedisOpsComparison[]; cpu: RedisCpuComparison[] }> {
@@ -201,11 +232,15 @@ export async function runRedisOpsBench(url: string, log: (line: string) => void)
       },
     ];
     for (const write of writes) {
-      const oursMicros = await measureCpu(raw, write.ours, 2_000, ['evalsha', 'eval']);
-      const dataCommandsMicros = await measureCpu(raw, write.data, 2_000, ['hset', 'zadd', 'zrem', 'xadd']);
-      const ratio = oursMicros / dataCommandsMicros;
-      cpu.push({ operation: write.operation, oursMicros, dataCommandsMicros, ratio, goal: 1.5 });
-      log(`  Redis CPU per ${write.operation}: ${oursMicros.toFixed(1)} µs vs data commands ${dataCommandsMicros.toFixed(1)} µs, ratio ${ratio.toFixed(2)}`);
+      await measureCpu(raw, write.ours, CPU_CALLS, []); // warm-up
+      await measureCpu(raw, write.data, CPU_CALLS, []);
+      const result = await compareCpu(raw, write.ours, write.data);
+      cpu.push({ operation: write.operation, ...result, goal: 1.5 });
+      const [low, high] = result.ratioSpread;
+      log(
+        `  Redis CPU per ${write.operation}: ${result.oursMicros.toFixed(1)} µs vs data commands ${result.dataCommandsMicros.toFixed(1)} µs, ` +
+          `ratio ${result.ratio.toFixed(2)} (${low.toFixed(2)}–${high.toFixed(2)} over ${CPU_ROUNDS} rounds)`,
+      );
     }
   } finally {
     raw.disconnect();
