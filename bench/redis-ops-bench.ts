@@ -27,6 +27,8 @@ export interface RedisCpuComparison {
   operation: string;
   oursMicros: number;
   dataCommandsMicros: number;
+  /** Of oursMicros, the commands the script calls (the rest is Lua and the script call itself). */
+  commandsInsideMicros: number;
   /** Median over CPU_ROUNDS interleaved rounds of ours / data commands. */
   ratio: number;
   /** Lowest and highest per-round ratio. */
@@ -41,8 +43,8 @@ const PAGE = 100;
 const STREAM_MAX = '10000';
 // Redis CPU per write: rounds of CPU_CALLS sequential calls each, ours and the data commands
 // interleaved (alternating who goes first), so a shared machine's drift hits both alike.
-const CPU_ROUNDS = 5;
-const CPU_CALLS = 400;
+const CPU_ROUNDS = 9;
+const CPU_CALLS = 1_000;
 
 /** One call of a benchmarked operation, by worker number. */
 export type Operation = (worker: number) => Promise<unknown>;
@@ -133,10 +135,16 @@ async function commandStats(raw: Client): Promise<Map<string, { calls: number; u
 
 /** Redis CPU in µs per call of `run`: the usec of `commands` in INFO commandstats over `count` calls. */
 async function measureCpu(raw: Client, run: () => Promise<unknown>, count: number, commands: string[]): Promise<number> {
+  return (await measureCommands(raw, run, count, commands)).micros;
+}
+
+/** The same, with the µs per call of every command seen (the commands a script calls are counted too). */
+async function measureCommands(raw: Client, run: () => Promise<unknown>, count: number, commands: string[]) {
   await raw.config('RESETSTAT');
   for (let i = 0; i < count; i++) await run();
   const stats = await commandStats(raw);
-  return commands.reduce((sum, command) => sum + (stats.get(command)?.usec ?? 0), 0) / count;
+  const perCall = new Map([...stats].filter(([name]) => !name.startsWith('config')).map(([name, s]) => [name, s.usec / count]));
+  return { micros: commands.reduce((sum, command) => sum + (perCall.get(command) ?? 0), 0), perCall };
 }
 
 /** Ours (the script: EVALSHA, which includes the commands it calls) against the data commands alone. */
@@ -144,7 +152,12 @@ async function compareCpu(raw: Client, ours: () => Promise<unknown>, data: () =>
   const oursMicros: number[] = [];
   const dataMicros: number[] = [];
   const ratios: number[] = [];
-  const measureOurs = () => measureCpu(raw, ours, CPU_CALLS, ['evalsha', 'eval']);
+  const inside: number[] = [];
+  const measureOurs = async () => {
+    const { micros, perCall } = await measureCommands(raw, ours, CPU_CALLS, ['evalsha', 'eval']);
+    inside.push([...perCall].filter(([name]) => !name.startsWith('eval')).reduce((sum, [, usec]) => sum + usec, 0));
+    return micros;
+  };
   const measureData = () => measureCpu(raw, data, CPU_CALLS, ['hset', 'zadd', 'zrem', 'xadd']);
   for (let round = 0; round < CPU_ROUNDS; round++) {
     let o: number, d: number;
@@ -159,10 +172,19 @@ async function compareCpu(raw: Client, ours: () => Promise<unknown>, data: () =>
     dataMicros.push(d);
     ratios.push(o / d);
   }
-  return { oursMicros: median(oursMicros), dataCommandsMicros: median(dataMicros), ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)] as [number, number] };
+  return {
+    oursMicros: median(oursMicros),
+    dataCommandsMicros: median(dataMicros),
+    commandsInsideMicros: median(inside),
+    ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)] as [number, number],
+  };
 }
 
-export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<{ ops: RedisOpsComparison[]; cpu: RedisCpuComparison[] }> {
+export async function runRedisOpsBench(
+  url: string,
+  log: (line: string) => void,
+  { throughput = true } = {},
+): Promise<{ ops: RedisOpsComparison[]; cpu: RedisCpuComparison[] }> {
   const store = new RedisSessionStore({ url, prefix: `bench-ops-${process.pid}` });
   const manager = new AgentSessionManager(store);
   const raw = createClient(url);
@@ -204,7 +226,7 @@ export async function runRedisOpsBench(url: string, log: (line: string) => void)
   const ops: RedisOpsComparison[] = [];
   const cpu: RedisCpuComparison[] = [];
   try {
-    for (const concurrency of CONCURRENCIES) {
+    for (const concurrency of throughput ? CONCURRENCIES : []) {
       for (const op of operations) {
         await opsPerSecond(op.ours, concurrency); // warm-up (and EVALSHA script caches)
         await opsPerSecond(op.baseline, concurrency);
@@ -238,7 +260,8 @@ export async function runRedisOpsBench(url: string, log: (line: string) => void)
       cpu.push({ operation: write.operation, ...result, goal: 1.5 });
       const [low, high] = result.ratioSpread;
       log(
-        `  Redis CPU per ${write.operation}: ${result.oursMicros.toFixed(1)} µs vs data commands ${result.dataCommandsMicros.toFixed(1)} µs, ` +
+        `  Redis CPU per ${write.operation}: ${result.oursMicros.toFixed(1)} µs (commands inside ${result.commandsInsideMicros.toFixed(1)}) ` +
+          `vs data commands ${result.dataCommandsMicros.toFixed(1)} µs, ` +
           `ratio ${result.ratio.toFixed(2)} (${low.toFixed(2)}–${high.toFixed(2)} over ${CPU_ROUNDS} rounds)`,
       );
     }

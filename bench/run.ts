@@ -19,7 +19,7 @@ import { BENCH_STORES } from './stores.js';
 // dir, fsync off) when the PostgreSQL server programs are installed. `npm run bench -- postgres`
 // runs the PostgreSQL parts alone, `npm run bench -- peer` only the comparison with Mastra's
 // PostgreSQL store, `npm run bench -- redis` only the Redis store against its data commands
-// (none of them rewrites results.json).
+// (`redis-cpu`: only its Redis CPU per write); none of them rewrites results.json.
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (line: string) => console.error(line);
@@ -38,8 +38,8 @@ if (process.argv.includes('peer')) {
   await runPeerOnly();
   process.exit(0);
 }
-if (process.argv.includes('redis')) {
-  await runRedisOpsOnly();
+if (process.argv.includes('redis') || process.argv.includes('redis-cpu')) {
+  await runRedisOpsOnly(!process.argv.includes('redis-cpu'));
   process.exit(0);
 }
 if (process.argv.includes('postgres')) {
@@ -101,12 +101,12 @@ async function runPeerOnly(): Promise<void> {
 }
 
 /** The Redis store against its data commands through raw ioredis (throughput and Redis CPU), on a private redis-server. */
-async function runRedisOpsOnly(): Promise<void> {
+async function runRedisOpsOnly(throughput: boolean): Promise<void> {
   if (!hasRedisServer()) throw new Error('redis-server is not on PATH.');
   const redis = await startPrivateRedis();
   try {
     log('Redis store vs the same data commands through raw ioredis');
-    const { ops, cpu } = await runRedisOpsBench(redis.url, log);
+    const { ops, cpu } = await runRedisOpsBench(redis.url, log, { throughput });
     console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${resultTable([], [], ops, [], [], [], cpu)}\n`);
   } finally {
     await redis.destroy();
