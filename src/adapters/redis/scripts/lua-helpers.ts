@@ -87,38 +87,75 @@ end
  * indexSearch(base, id, session) / unindexSearch(base, id, session): add or remove every search
  * index entry of a session (`session` a field -> value table with status, dbConnectionId,
  * createdAt, updatedAt and searchTokens); moveSearchEntries(base, id, before, after) replaces
- * the entries of `before` with those of `after`. The layout is the one of
- * `domain/search-index.ts`: index `searchIndex(base, '<c|u>:<status or ''>:<token or ''>:<db or ''>')`,
- * entry `<15-digit ms>:<id>`, all with score 0 so they sort by bytes. Keep the two in step.
+ * the entries of `before` with those of `after`, touching only the ones that differ (an update
+ * keeps its created-time entries under "any status", for instance: removing and re-adding them
+ * would be most of the script's work). The layout is the one of `domain/search-index.ts`: index
+ * `searchIndex(base, '<c|u>:<status or ''>:<token or ''>:<db or ''>')`, entry
+ * `<15-digit ms>:<id>`, all with score 0 so they sort by bytes. Keep the two in step.
  * Needs INDEX_KEYS_LUA.
  */
 export const SEARCH_INDEX = `
-local function eachSearchEntry(base, id, session, apply)
-  local tokens = {''}
+local function searchTokenList(session)
+  local tokens, has = {''}, {['']=true}
   for token in string.gmatch(session.searchTokens or '', '%S+') do
     tokens[#tokens + 1] = token
+    has[token] = true
   end
-  for _, sort in ipairs({'c', 'u'}) do
-    local ms = sort == 'c' and session.createdAt or session.updatedAt
-    local entry = string.rep('0', 15 - #ms) .. ms .. ':' .. id
-    for _, status in ipairs({'', session.status}) do
-      for _, token in ipairs(tokens) do
-        for _, db in ipairs({'', session.dbConnectionId}) do
-          apply(searchIndex(base, sort .. ':' .. status .. ':' .. token .. ':' .. db), entry)
+  return tokens, has
+end
+local function searchEntryOf(ms, id)
+  return string.sub('000000000000000', #ms + 1) .. ms .. ':' .. id
+end
+-- Applies apply(key, entry) to the entries of session that other lacks (to all of them when
+-- other is nil). An entry is in both exactly when its time, its status part, its token and its
+-- db part are the same in both. Builds no string for an entry it skips: this runs on every write.
+local function eachSearchEntry(base, id, session, other, apply)
+  local tokens = searchTokenList(session)
+  local otherHas = {}
+  if other then
+    local _, has = searchTokenList(other)
+    otherHas = has
+  end
+  local prefix = searchIndex(base, '')
+  local db = session.dbConnectionId
+  local sameDb = other ~= nil and other.dbConnectionId == db
+  for sort = 1, 2 do
+    local field = sort == 1 and 'createdAt' or 'updatedAt'
+    local sortPrefix = prefix .. (sort == 1 and 'c:' or 'u:')
+    local sameTime = other ~= nil and other[field] == session[field]
+    local entry
+    for part = 1, 2 do
+      local status = part == 1 and '' or session.status
+      local sameStatus = part == 1 or (other ~= nil and other.status == status)
+      for t = 1, #tokens do
+        local inBoth = sameTime and sameStatus and otherHas[tokens[t]]
+        if not (inBoth and sameDb) then
+          entry = entry or searchEntryOf(session[field], id)
+          local name = sortPrefix .. status .. ':' .. tokens[t] .. ':'
+          if not inBoth then
+            apply(name, entry)
+          end
+          apply(name .. db, entry)
         end
       end
     end
   end
 end
+local function addEntry(key, entry)
+  redis.call('ZADD', key, '0', entry)
+end
+local function removeEntry(key, entry)
+  redis.call('ZREM', key, entry)
+end
 local function indexSearch(base, id, session)
-  eachSearchEntry(base, id, session, function(key, entry) redis.call('ZADD', key, 0, entry) end)
+  eachSearchEntry(base, id, session, nil, addEntry)
 end
 local function unindexSearch(base, id, session)
-  eachSearchEntry(base, id, session, function(key, entry) redis.call('ZREM', key, entry) end)
+  eachSearchEntry(base, id, session, nil, removeEntry)
 end
 local function moveSearchEntries(base, id, before, after)
-  unindexSearch(base, id, before)
-  indexSearch(base, id, after)
+  eachSearchEntry(base, id, before, after, removeEntry)
+  eachSearchEntry(base, id, after, before, addEntry)
 end
 `;
 

@@ -40,7 +40,9 @@ export const UPDATE_SESSION = `
     {'version_conflict', <current>}
     {'status_conflict', <current>}
     {'unchanged', <current>}        (a lease of ARGV[10] may still have been renewed)
-    {'updated', <previous>, <next>}   (only this one adds an event)
+    {'updated', <next>, <was>}     (only this one adds an event; <was> is field, old value of
+                                    each field the update changed, so <previous> is <next> with
+                                    those put back: the caller rebuilds it only if it needs it)
 ]]
 ${EMIT_EVENT}
 ${DROP_RUN}
@@ -117,10 +119,17 @@ end
 after.searchTokens = changed.searchTokens or session.searchTokens
 moveSearchEntries(ARGV[1], ARGV[2], session, after)
 local updated = {}
+local was = {}
 for i = 1, #current, 2 do
-  updated[i] = current[i]
-  updated[i + 1] = changed[current[i]] or current[i + 1]
+  local field = current[i]
+  local value = changed[field]
+  updated[i] = field
+  updated[i + 1] = value or current[i + 1]
+  if value then
+    was[#was + 1] = field
+    was[#was + 1] = current[i + 1]
+  end
 end
 emitEvent(KEYS[2], ARGV[9], statusChanges and 'transitioned' or 'updated', session.status, updated)
-return {'updated', current, updated}
+return {'updated', updated, was}
 `;
