@@ -95,28 +95,25 @@ end
  * Needs INDEX_KEYS_LUA.
  */
 export const SEARCH_INDEX = `
-local function searchTokenList(session)
+-- The tokens of a searchTokens field, '' (no token) first, and the same as a set.
+local function searchTokenList(searchTokens)
   local tokens, has = {''}, {['']=true}
-  for token in string.gmatch(session.searchTokens or '', '%S+') do
-    tokens[#tokens + 1] = token
-    has[token] = true
+  if searchTokens and searchTokens ~= '' then
+    for token in string.gmatch(searchTokens, '%S+') do
+      tokens[#tokens + 1] = token
+      has[token] = true
+    end
   end
   return tokens, has
 end
 local function searchEntryOf(ms, id)
   return string.sub('000000000000000', #ms + 1) .. ms .. ':' .. id
 end
--- Applies apply(key, entry) to the entries of session that other lacks (to all of them when
--- other is nil). An entry is in both exactly when its time, its status part, its token and its
--- db part are the same in both. Builds no string for an entry it skips: this runs on every write.
-local function eachSearchEntry(base, id, session, other, apply)
-  local tokens = searchTokenList(session)
-  local otherHas = {}
-  if other then
-    local _, has = searchTokenList(other)
-    otherHas = has
-  end
-  local prefix = searchIndex(base, '')
+-- ZADDs (adding) or ZREMs the entries of session, whose tokens are tokens, that other (whose
+-- token set is otherHas) lacks; all of them when other is nil. An entry is in both exactly
+-- when its time, its status part, its token and its db part are the same in both. Builds no
+-- string for an entry it skips: this runs on every write.
+local function applySearchEntries(adding, prefix, id, session, tokens, other, otherHas)
   local db = session.dbConnectionId
   local sameDb = other ~= nil and other.dbConnectionId == db
   for sort = 1, 2 do
@@ -132,30 +129,37 @@ local function eachSearchEntry(base, id, session, other, apply)
         if not (inBoth and sameDb) then
           entry = entry or searchEntryOf(session[field], id)
           local name = sortPrefix .. status .. ':' .. tokens[t] .. ':'
-          if not inBoth then
-            apply(name, entry)
+          if adding then
+            if not inBoth then
+              redis.call('ZADD', name, '0', entry)
+            end
+            redis.call('ZADD', name .. db, '0', entry)
+          else
+            if not inBoth then
+              redis.call('ZREM', name, entry)
+            end
+            redis.call('ZREM', name .. db, entry)
           end
-          apply(name .. db, entry)
         end
       end
     end
   end
 end
-local function addEntry(key, entry)
-  redis.call('ZADD', key, '0', entry)
-end
-local function removeEntry(key, entry)
-  redis.call('ZREM', key, entry)
-end
 local function indexSearch(base, id, session)
-  eachSearchEntry(base, id, session, nil, addEntry)
+  applySearchEntries(true, searchIndex(base, ''), id, session, searchTokenList(session.searchTokens), nil, nil)
 end
 local function unindexSearch(base, id, session)
-  eachSearchEntry(base, id, session, nil, removeEntry)
+  applySearchEntries(false, searchIndex(base, ''), id, session, searchTokenList(session.searchTokens), nil, nil)
 end
 local function moveSearchEntries(base, id, before, after)
-  eachSearchEntry(base, id, before, after, removeEntry)
-  eachSearchEntry(base, id, after, before, addEntry)
+  local prefix = searchIndex(base, '')
+  local beforeTokens, beforeHas = searchTokenList(before.searchTokens)
+  local afterTokens, afterHas = beforeTokens, beforeHas
+  if after.searchTokens ~= before.searchTokens then
+    afterTokens, afterHas = searchTokenList(after.searchTokens)
+  end
+  applySearchEntries(false, prefix, id, before, beforeTokens, after, afterHas)
+  applySearchEntries(true, prefix, id, after, afterTokens, before, beforeHas)
 end
 `;
 
