@@ -27,7 +27,12 @@ export interface RedisCpuComparison {
   operation: string;
   oursMicros: number;
   dataCommandsMicros: number;
+  /** Of oursMicros, the commands the script calls (the rest is Lua and the script call itself). */
+  commandsInsideMicros: number;
+  /** Median over CPU_ROUNDS interleaved rounds of ours / data commands. */
   ratio: number;
+  /** Lowest and highest per-round ratio. */
+  ratioSpread: [number, number];
   goal: number;
 }
 
@@ -36,6 +41,10 @@ const ROUNDS = 5;
 const CONCURRENCIES = [1, 64];
 const PAGE = 100;
 const STREAM_MAX = '10000';
+// Redis CPU per write: rounds of CPU_CALLS sequential calls each, ours and the data commands
+// interleaved (alternating who goes first), so a shared machine's drift hits both alike.
+const CPU_ROUNDS = 9;
+const CPU_CALLS = 1_000;
 
 /** One call of a benchmarked operation, by worker number. */
 export type Operation = (worker: number) => Promise<unknown>;
@@ -124,14 +133,58 @@ async function commandStats(raw: Client): Promise<Map<string, { calls: number; u
   return stats;
 }
 
+/** Redis CPU in µs per call of `run`: the usec of `commands` in INFO commandstats over `count` calls. */
 async function measureCpu(raw: Client, run: () => Promise<unknown>, count: number, commands: string[]): Promise<number> {
+  return (await measureCommands(raw, run, count, commands)).micros;
+}
+
+/** The same, with the µs per call of every command seen (the commands a script calls are counted too). */
+async function measureCommands(raw: Client, run: () => Promise<unknown>, count: number, commands: string[]) {
   await raw.config('RESETSTAT');
   for (let i = 0; i < count; i++) await run();
   const stats = await commandStats(raw);
-  return commands.reduce((sum, command) => sum + (stats.get(command)?.usec ?? 0), 0) / count;
+  const perCall = new Map([...stats].filter(([name]) => !name.startsWith('config')).map(([name, s]) => [name, s.usec / count]));
+  return { micros: commands.reduce((sum, command) => sum + (perCall.get(command) ?? 0), 0), perCall };
 }
 
-export async function runRedisOpsBench(url: string, log: (line: string) => void): Promise<{ ops: RedisOpsComparison[]; cpu: RedisCpuComparison[] }> {
+/** Ours (the script: EVALSHA, which includes the commands it calls) against the data commands alone. */
+async function compareCpu(raw: Client, ours: () => Promise<unknown>, data: () => Promise<unknown>) {
+  const oursMicros: number[] = [];
+  const dataMicros: number[] = [];
+  const ratios: number[] = [];
+  const inside: number[] = [];
+  const measureOurs = async () => {
+    const { micros, perCall } = await measureCommands(raw, ours, CPU_CALLS, ['evalsha', 'eval']);
+    inside.push([...perCall].filter(([name]) => !name.startsWith('eval')).reduce((sum, [, usec]) => sum + usec, 0));
+    return micros;
+  };
+  const measureData = () => measureCpu(raw, data, CPU_CALLS, ['hset', 'zadd', 'zrem', 'xadd']);
+  for (let round = 0; round < CPU_ROUNDS; round++) {
+    let o: number, d: number;
+    if (round % 2 === 0) {
+      o = await measureOurs();
+      d = await measureData();
+    } else {
+      d = await measureData();
+      o = await measureOurs();
+    }
+    oursMicros.push(o);
+    dataMicros.push(d);
+    ratios.push(o / d);
+  }
+  return {
+    oursMicros: median(oursMicros),
+    dataCommandsMicros: median(dataMicros),
+    commandsInsideMicros: median(inside),
+    ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)] as [number, number],
+  };
+}
+
+export async function runRedisOpsBench(
+  url: string,
+  log: (line: string) => void,
+  { throughput = true } = {},
+): Promise<{ ops: RedisOpsComparison[]; cpu: RedisCpuComparison[] }> {
   const store = new RedisSessionStore({ url, prefix: `bench-ops-${process.pid}` });
   const manager = new AgentSessionManager(store);
   const raw = createClient(url);
@@ -173,7 +226,7 @@ export async function runRedisOpsBench(url: string, log: (line: string) => void)
   const ops: RedisOpsComparison[] = [];
   const cpu: RedisCpuComparison[] = [];
   try {
-    for (const concurrency of CONCURRENCIES) {
+    for (const concurrency of throughput ? CONCURRENCIES : []) {
       for (const op of operations) {
         await opsPerSecond(op.ours, concurrency); // warm-up (and EVALSHA script caches)
         await opsPerSecond(op.baseline, concurrency);
@@ -201,11 +254,16 @@ export async function runRedisOpsBench(url: string, log: (line: string) => void)
       },
     ];
     for (const write of writes) {
-      const oursMicros = await measureCpu(raw, write.ours, 2_000, ['evalsha', 'eval']);
-      const dataCommandsMicros = await measureCpu(raw, write.data, 2_000, ['hset', 'zadd', 'zrem', 'xadd']);
-      const ratio = oursMicros / dataCommandsMicros;
-      cpu.push({ operation: write.operation, oursMicros, dataCommandsMicros, ratio, goal: 1.5 });
-      log(`  Redis CPU per ${write.operation}: ${oursMicros.toFixed(1)} µs vs data commands ${dataCommandsMicros.toFixed(1)} µs, ratio ${ratio.toFixed(2)}`);
+      await measureCpu(raw, write.ours, CPU_CALLS, []); // warm-up
+      await measureCpu(raw, write.data, CPU_CALLS, []);
+      const result = await compareCpu(raw, write.ours, write.data);
+      cpu.push({ operation: write.operation, ...result, goal: 1.5 });
+      const [low, high] = result.ratioSpread;
+      log(
+        `  Redis CPU per ${write.operation}: ${result.oursMicros.toFixed(1)} µs (commands inside ${result.commandsInsideMicros.toFixed(1)}) ` +
+          `vs data commands ${result.dataCommandsMicros.toFixed(1)} µs, ` +
+          `ratio ${result.ratio.toFixed(2)} (${low.toFixed(2)}–${high.toFixed(2)} over ${CPU_ROUNDS} rounds)`,
+      );
     }
   } finally {
     raw.disconnect();

@@ -91,7 +91,7 @@ export function resultTable(
       `redis: CPU inside Redis per ${c.operation} (INFO commandstats)`,
       `${fixed(c.oursMicros, 1)} µs`,
       `${fixed(c.dataCommandsMicros, 1)} µs (its data commands alone)`,
-      fixed(c.ratio, 2),
+      `${fixed(c.ratio, 2)} (${fixed(c.ratioSpread[0], 2)}–${fixed(c.ratioSpread[1], 2)})`,
       `≤ ${c.goal}`,
       verdict(c.ratio <= c.goal),
     ]);

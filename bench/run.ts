@@ -18,7 +18,8 @@ import { BENCH_STORES } from './stores.js';
 // PATH they are skipped. The PostgreSQL parts likewise run on a private server (initdb in a temp
 // dir, fsync off) when the PostgreSQL server programs are installed. `npm run bench -- postgres`
 // runs the PostgreSQL parts alone, `npm run bench -- peer` only the comparison with Mastra's
-// PostgreSQL store (neither rewrites results.json).
+// PostgreSQL store, `npm run bench -- redis` only the Redis store against its data commands
+// (`redis-cpu`: only its Redis CPU per write); none of them rewrites results.json.
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (line: string) => console.error(line);
@@ -35,6 +36,10 @@ function hasRedisServer(): boolean {
 const machine = describeMachine();
 if (process.argv.includes('peer')) {
   await runPeerOnly();
+  process.exit(0);
+}
+if (process.argv.includes('redis') || process.argv.includes('redis-cpu')) {
+  await runRedisOpsOnly(!process.argv.includes('redis-cpu'));
   process.exit(0);
 }
 if (process.argv.includes('postgres')) {
@@ -92,6 +97,19 @@ async function runPeerOnly(): Promise<void> {
     console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${resultTable([], [], [], [], [], peer)}\n`);
   } finally {
     await postgres.destroy();
+  }
+}
+
+/** The Redis store against its data commands through raw ioredis (throughput and Redis CPU), on a private redis-server. */
+async function runRedisOpsOnly(throughput: boolean): Promise<void> {
+  if (!hasRedisServer()) throw new Error('redis-server is not on PATH.');
+  const redis = await startPrivateRedis();
+  try {
+    log('Redis store vs the same data commands through raw ioredis');
+    const { ops, cpu } = await runRedisOpsBench(redis.url, log, { throughput });
+    console.log(`\n${machine.nproc} cores · ${machine.cpu} · Node ${machine.node}\n\n${resultTable([], [], ops, [], [], [], cpu)}\n`);
+  } finally {
+    await redis.destroy();
   }
 }
 

@@ -201,7 +201,7 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
     const { allowedFromStatuses } = condition;
-    const [outcome, current, next] = await this.statusScript(
+    const [outcome, current, was] = await this.statusScript(
       this.scripts.agentSessionsUpdate,
       id,
       optional(condition.expectedVersion),
@@ -216,7 +216,8 @@ export class RedisSessionStore implements SessionStore, SessionRunStore {
       ...(allowedFromStatuses ?? []),
     );
     if (outcome === 'not_found') return { outcome };
-    if (outcome === 'updated') return changedSessions(outcome, current, next);
+    // 'updated' replies with the new hash and the old values of the fields it changed (see the script).
+    if (outcome === 'updated') return changedSessions(outcome, () => withFieldsPutBack(current, was), current);
     return { outcome: outcome as 'unchanged' | 'version_conflict' | 'status_conflict', session: fromHashFields(current) };
   }
 
@@ -393,7 +394,7 @@ function optional(value: number | undefined): string {
  */
 function changedSessions<Outcome extends string>(
   outcome: Outcome,
-  before: readonly string[],
+  before: readonly string[] | (() => readonly string[]),
   after: readonly string[],
 ): { outcome: Outcome; session: AgentSession; previous: AgentSession } {
   let previous: AgentSession | undefined;
@@ -402,7 +403,14 @@ function changedSessions<Outcome extends string>(
     outcome,
     session: fromHashFields(after),
     get previous() {
-      return (previous ??= fromHashFields(before));
+      return (previous ??= fromHashFields(typeof before === 'function' ? before() : before));
     },
   };
+}
+
+/** The flat field/value list `fields` with the values of `was` (a flat field/value list) put back. */
+function withFieldsPutBack(fields: readonly string[], was: readonly string[]): string[] {
+  const old = new Map<string, string>();
+  for (let i = 0; i < was.length; i += 2) old.set(was[i], was[i + 1]);
+  return fields.map((value, i) => (i % 2 === 1 ? (old.get(fields[i - 1]) ?? value) : value));
 }

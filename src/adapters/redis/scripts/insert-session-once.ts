@@ -42,8 +42,9 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'id_taken'}
 end
-addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[6], ARGV[1], ARGV[2], {unpack(ARGV, 7)})
+local fields = {unpack(ARGV, 7)}
+addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[6], ARGV[1], ARGV[2], fields)
 redis.call('SET', KEYS[7], ARGV[5], 'PX', ARGV[4])
-emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 7)})
+emitEvent(KEYS[6], ARGV[3], 'created', '', fields)
 return {'inserted'}
 `;

@@ -29,7 +29,8 @@ ${ADD_SESSION}
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[4], ARGV[1], ARGV[2], {unpack(ARGV, 5)})
-emitEvent(KEYS[6], ARGV[3], 'created', '', {unpack(ARGV, 5)})
+local fields = {unpack(ARGV, 5)}
+addSession(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5]}, ARGV[4], ARGV[1], ARGV[2], fields)
+emitEvent(KEYS[6], ARGV[3], 'created', '', fields)
 return 1
 `;

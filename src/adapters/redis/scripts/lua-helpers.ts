@@ -87,38 +87,79 @@ end
  * indexSearch(base, id, session) / unindexSearch(base, id, session): add or remove every search
  * index entry of a session (`session` a field -> value table with status, dbConnectionId,
  * createdAt, updatedAt and searchTokens); moveSearchEntries(base, id, before, after) replaces
- * the entries of `before` with those of `after`. The layout is the one of
- * `domain/search-index.ts`: index `searchIndex(base, '<c|u>:<status or ''>:<token or ''>:<db or ''>')`,
- * entry `<15-digit ms>:<id>`, all with score 0 so they sort by bytes. Keep the two in step.
+ * the entries of `before` with those of `after`, touching only the ones that differ (an update
+ * keeps its created-time entries under "any status", for instance: removing and re-adding them
+ * would be most of the script's work). The layout is the one of `domain/search-index.ts`: index
+ * `searchIndex(base, '<c|u>:<status or ''>:<token or ''>:<db or ''>')`, entry
+ * `<15-digit ms>:<id>`, all with score 0 so they sort by bytes. Keep the two in step.
  * Needs INDEX_KEYS_LUA.
  */
 export const SEARCH_INDEX = `
-local function eachSearchEntry(base, id, session, apply)
-  local tokens = {''}
-  for token in string.gmatch(session.searchTokens or '', '%S+') do
-    tokens[#tokens + 1] = token
+-- The tokens of a searchTokens field, '' (no token) first, and the same as a set.
+local function searchTokenList(searchTokens)
+  local tokens, has = {''}, {['']=true}
+  if searchTokens and searchTokens ~= '' then
+    for token in string.gmatch(searchTokens, '%S+') do
+      tokens[#tokens + 1] = token
+      has[token] = true
+    end
   end
-  for _, sort in ipairs({'c', 'u'}) do
-    local ms = sort == 'c' and session.createdAt or session.updatedAt
-    local entry = string.rep('0', 15 - #ms) .. ms .. ':' .. id
-    for _, status in ipairs({'', session.status}) do
-      for _, token in ipairs(tokens) do
-        for _, db in ipairs({'', session.dbConnectionId}) do
-          apply(searchIndex(base, sort .. ':' .. status .. ':' .. token .. ':' .. db), entry)
+  return tokens, has
+end
+local function searchEntryOf(ms, id)
+  return string.sub('000000000000000', #ms + 1) .. ms .. ':' .. id
+end
+-- ZADDs (adding) or ZREMs the entries of session, whose tokens are tokens, that other (whose
+-- token set is otherHas) lacks; all of them when other is nil. An entry is in both exactly
+-- when its time, its status part, its token and its db part are the same in both. Builds no
+-- string for an entry it skips: this runs on every write.
+local function applySearchEntries(adding, prefix, id, session, tokens, other, otherHas)
+  local db = session.dbConnectionId
+  local sameDb = other ~= nil and other.dbConnectionId == db
+  for sort = 1, 2 do
+    local field = sort == 1 and 'createdAt' or 'updatedAt'
+    local sortPrefix = prefix .. (sort == 1 and 'c:' or 'u:')
+    local sameTime = other ~= nil and other[field] == session[field]
+    local entry
+    for part = 1, 2 do
+      local status = part == 1 and '' or session.status
+      local sameStatus = part == 1 or (other ~= nil and other.status == status)
+      for t = 1, #tokens do
+        local inBoth = sameTime and sameStatus and otherHas[tokens[t]]
+        if not (inBoth and sameDb) then
+          entry = entry or searchEntryOf(session[field], id)
+          local name = sortPrefix .. status .. ':' .. tokens[t] .. ':'
+          if adding then
+            if not inBoth then
+              redis.call('ZADD', name, '0', entry)
+            end
+            redis.call('ZADD', name .. db, '0', entry)
+          else
+            if not inBoth then
+              redis.call('ZREM', name, entry)
+            end
+            redis.call('ZREM', name .. db, entry)
+          end
         end
       end
     end
   end
 end
 local function indexSearch(base, id, session)
-  eachSearchEntry(base, id, session, function(key, entry) redis.call('ZADD', key, 0, entry) end)
+  applySearchEntries(true, searchIndex(base, ''), id, session, searchTokenList(session.searchTokens), nil, nil)
 end
 local function unindexSearch(base, id, session)
-  eachSearchEntry(base, id, session, function(key, entry) redis.call('ZREM', key, entry) end)
+  applySearchEntries(false, searchIndex(base, ''), id, session, searchTokenList(session.searchTokens), nil, nil)
 end
 local function moveSearchEntries(base, id, before, after)
-  unindexSearch(base, id, before)
-  indexSearch(base, id, after)
+  local prefix = searchIndex(base, '')
+  local beforeTokens, beforeHas = searchTokenList(before.searchTokens)
+  local afterTokens, afterHas = beforeTokens, beforeHas
+  if after.searchTokens ~= before.searchTokens then
+    afterTokens, afterHas = searchTokenList(after.searchTokens)
+  end
+  applySearchEntries(false, prefix, id, before, beforeTokens, after, afterHas)
+  applySearchEntries(true, prefix, id, after, afterTokens, before, beforeHas)
 end
 `;
 

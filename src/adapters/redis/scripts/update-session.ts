@@ -40,7 +40,9 @@ export const UPDATE_SESSION = `
     {'version_conflict', <current>}
     {'status_conflict', <current>}
     {'unchanged', <current>}        (a lease of ARGV[10] may still have been renewed)
-    {'updated', <previous>, <next>}   (only this one adds an event)
+    {'updated', <next>, <was>}     (only this one adds an event; <was> is field, old value of
+                                    each field the update changed, so <previous> is <next> with
+                                    those put back: the caller rebuilds it only if it needs it)
 ]]
 ${EMIT_EVENT}
 ${DROP_RUN}
@@ -64,19 +66,22 @@ if newStatus ~= '' and ARGV[8] == '1' then
   end
 end
 
-local changes = {}
+-- The HSET arguments, and the same as a field -> new value table.
+local changes, changed = {}, {}
+local function change(field, value)
+  changes[#changes + 1] = field
+  changes[#changes + 1] = value
+  changed[field] = value
+end
 if ARGV[5] ~= '' and ARGV[5] ~= session.title then
-  table.insert(changes, 'title')
-  table.insert(changes, ARGV[5])
+  change('title', ARGV[5])
 end
 local statusChanges = newStatus ~= '' and newStatus ~= session.status
 if statusChanges then
-  table.insert(changes, 'status')
-  table.insert(changes, newStatus)
+  change('status', newStatus)
 end
 if ARGV[7] ~= '' and ARGV[7] ~= session.metadata then
-  table.insert(changes, 'metadata')
-  table.insert(changes, ARGV[7])
+  change('metadata', ARGV[7])
 end
 if newStatus == 'running' and ARGV[10] ~= '' then
   local holder = redis.call('HGET', KEYS[3], ARGV[2])
@@ -90,13 +95,10 @@ if #changes == 0 then
 end
 
 if ARGV[7] ~= '' then
-  table.insert(changes, 'searchTokens')
-  table.insert(changes, ARGV[11])
+  change('searchTokens', ARGV[11])
 end
-table.insert(changes, 'version')
-table.insert(changes, string.format('%d', tonumber(session.version) + 1))
-table.insert(changes, 'updatedAt')
-table.insert(changes, string.format('%d', math.max(tonumber(ARGV[4]), tonumber(session.updatedAt) + 1)))
+change('version', string.format('%d', tonumber(session.version) + 1))
+change('updatedAt', string.format('%d', math.max(tonumber(ARGV[4]), tonumber(session.updatedAt) + 1)))
 redis.call('HSET', KEYS[1], unpack(changes))
 
 if statusChanges then
@@ -105,22 +107,27 @@ if statusChanges then
     dropRun(KEYS[3], KEYS[4], ARGV[2])
   end
 end
--- The hash as it is now, without reading it back: the current fields with the changes applied.
-local changed = {}
-for i = 1, #changes, 2 do
-  changed[changes[i]] = changes[i + 1]
-end
-local after = {}
-for field, value in pairs(session) do
-  after[field] = changed[field] or value
-end
-after.searchTokens = changed.searchTokens or session.searchTokens
+-- The fields the search entries are made of, as they are now (without reading the hash back).
+local after = {
+  status = changed.status or session.status,
+  dbConnectionId = session.dbConnectionId,
+  createdAt = session.createdAt,
+  updatedAt = changed.updatedAt,
+  searchTokens = changed.searchTokens or session.searchTokens,
+}
 moveSearchEntries(ARGV[1], ARGV[2], session, after)
 local updated = {}
+local was = {}
 for i = 1, #current, 2 do
-  updated[i] = current[i]
-  updated[i + 1] = changed[current[i]] or current[i + 1]
+  local field = current[i]
+  local value = changed[field]
+  updated[i] = field
+  updated[i + 1] = value or current[i + 1]
+  if value then
+    was[#was + 1] = field
+    was[#was + 1] = current[i + 1]
+  end
 end
 emitEvent(KEYS[2], ARGV[9], statusChanges and 'transitioned' or 'updated', session.status, updated)
-return {'updated', current, updated}
+return {'updated', updated, was}
 `;
