@@ -15,6 +15,8 @@ export interface FanoutResult {
   followed: { p50Ms: number; p99Ms: number };
   /** Median over the rounds of followed p50 / alone p50. */
   ratio: number;
+  /** Lowest and highest per-round ratio. */
+  spread: [number, number];
   goal: number;
 }
 
@@ -27,6 +29,7 @@ const QUIET_DB = 'db-quiet';
 const metadata = (i: number) => ({ step: i, notes: 'n'.repeat(1000) });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const spreadOf = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function patchLatencies(url: string, sessionId: string, count: number): Promise<{ p50Ms: number; p99Ms: number }> {
@@ -77,6 +80,7 @@ export async function runFanoutBench(storeName: string, log: (line: string) => v
       alone: { p50Ms: median(rounds.map((r) => r.alone.p50Ms)), p99Ms: median(rounds.map((r) => r.alone.p99Ms)) },
       followed: { p50Ms: median(rounds.map((r) => r.followed.p50Ms)), p99Ms: median(rounds.map((r) => r.followed.p99Ms)) },
       ratio: median(rounds.map((r) => r.followed.p50Ms / r.alone.p50Ms)),
+      spread: spreadOf(rounds.map((r) => r.followed.p50Ms / r.alone.p50Ms)),
       goal: 2,
     };
     log(

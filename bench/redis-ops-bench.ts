@@ -18,7 +18,10 @@ export interface RedisOpsComparison {
   concurrency: number;
   ours: number;
   baseline: number;
+  /** Median over the rounds of ours / baseline, each round measured back to back. */
   ratio: number;
+  /** Lowest and highest per-round ratio. */
+  spread: [number, number];
   goal?: number;
 }
 
@@ -67,6 +70,7 @@ export async function opsPerSecond(operation: Operation, concurrency: number): P
 }
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const spreadOf = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
 
 /** The raw data commands of our writes, on keys of their own (same layout, another prefix). */
 class RawDataCommands {
@@ -239,8 +243,9 @@ export async function runRedisOpsBench(
           ours.push(round % 2 === 0 ? first : second);
           baseline.push(round % 2 === 0 ? second : first);
         }
-        const ratio = median(ours.map((o, i) => o / baseline[i]));
-        ops.push({ operation: op.name, concurrency, ours: median(ours), baseline: median(baseline), ratio, goal: concurrency === 64 ? 0.8 : undefined });
+        const ratios = ours.map((o, i) => o / baseline[i]);
+        const ratio = median(ratios);
+        ops.push({ operation: op.name, concurrency, ours: median(ours), baseline: median(baseline), ratio, spread: spreadOf(ratios), goal: concurrency === 64 ? 0.8 : undefined });
         log(`  ${op.name} at concurrency ${concurrency}: ${median(ours).toFixed(0)} vs ${median(baseline).toFixed(0)} ops/s, ratio ${ratio.toFixed(2)}`);
       }
     }

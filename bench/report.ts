@@ -28,6 +28,8 @@ export function describeMachine(): Machine {
 }
 
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
+/** A median ratio with the lowest and highest round: `0.91 (0.85–0.97)`. */
+const ratioText = (ratio: number, [low, high]: [number, number]) => `${fixed(ratio, 2)} (${fixed(low, 2)}–${fixed(high, 2)})`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** The results as Markdown table rows: what, ours, baseline, ratio, goal, verdict. */
@@ -48,7 +50,7 @@ export function resultTable(
       `${c.endpoint}: throughput (CPU efficiency)`,
       show(c.ours),
       show(c.baseline),
-      `${fixed(c.ratio, 2)} (${fixed(c.spread[0], 2)}–${fixed(c.spread[1], 2)}; CPU ${fixed(c.cpuRatio, 2)})`,
+      `${ratioText(c.ratio, c.spread)}, CPU ${fixed(c.cpuRatio, 2)}`,
       c.goal === undefined ? '—' : `≥ ${c.goal}`,
       c.goal === undefined ? '—' : verdict(c.ratio >= c.goal),
     ]);
@@ -81,7 +83,7 @@ export function resultTable(
       `redis: ${r.operation}, concurrency ${r.concurrency}, ops/s`,
       fixed(r.ours),
       `${fixed(r.baseline)} (${r.operation.startsWith('list') ? 'ZREVRANGE + pipelined HGETALL' : 'its data commands in one MULTI/EXEC'})`,
-      fixed(r.ratio, 2),
+      ratioText(r.ratio, r.spread),
       r.goal === undefined ? '—' : `≥ ${r.goal}`,
       r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
     ]);
@@ -91,7 +93,7 @@ export function resultTable(
       `redis: CPU inside Redis per ${c.operation} (INFO commandstats)`,
       `${fixed(c.oursMicros, 1)} µs`,
       `${fixed(c.dataCommandsMicros, 1)} µs (its data commands alone)`,
-      `${fixed(c.ratio, 2)} (${fixed(c.ratioSpread[0], 2)}–${fixed(c.ratioSpread[1], 2)})`,
+      ratioText(c.ratio, c.ratioSpread),
       `≤ ${c.goal}`,
       verdict(c.ratio <= c.goal),
     ]);
@@ -101,7 +103,7 @@ export function resultTable(
       `postgres: ${r.operation}, concurrency ${r.concurrency}, ops/s`,
       fixed(r.ours),
       `${fixed(r.baseline)} (same SQL, raw pg)`,
-      fixed(r.ratio, 2),
+      ratioText(r.ratio, r.spread),
       r.goal === undefined ? '—' : `≥ ${r.goal}`,
       r.goal === undefined ? '—' : verdict(r.ratio >= r.goal),
     ]);
@@ -111,7 +113,7 @@ export function resultTable(
       `postgres vs ${p.peer}: ${p.operation}, concurrency ${p.concurrency}, ops/s`,
       fixed(p.ours),
       `${fixed(p.theirs)} (Mastra)`,
-      `${fixed(p.ratio, 2)} (${fixed(p.spread[0], 2)}–${fixed(p.spread[1], 2)})`,
+      ratioText(p.ratio, p.spread),
       p.goal === undefined ? '—' : `≥ ${p.goal.toFixed(1)}`,
       p.goal === undefined ? '—' : verdict(p.ratio >= p.goal),
     ]);
@@ -122,7 +124,7 @@ export function resultTable(
       `${f.store}: PATCH latency with ${f.subscribers} event streams following vs none`,
       show(f.followed),
       show(f.alone),
-      fixed(f.ratio, 2),
+      ratioText(f.ratio, f.spread),
       `≤ ${f.goal}`,
       verdict(f.ratio <= f.goal),
     ]);
