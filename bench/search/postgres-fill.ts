@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SESSION_STATUSES } from '../../src/index.js';
 import type { PostgresSessionStore } from '../../src/postgres.js';
+import { withoutChangeTrigger } from '../scale/postgres-fill.js';
 
 /**
  * The sessions the search worker's `fill` makes (db-(i%2), user u((i>>1)%2), status cycling every
@@ -15,19 +16,15 @@ export async function searchFillPostgres(store: PostgresSessionStore, url: strin
   try {
     const s = `"${schema}"`;
     const statuses = `ARRAY[${SESSION_STATUSES.map((status) => `'${status}'`).join(', ')}]`;
-    await client.query(`ALTER TABLE ${s}.sessions DISABLE TRIGGER record_session_event`);
-    await client.query(`ALTER TABLE ${s}.sessions DISABLE TRIGGER count_session`);
-    await client.query(`ALTER TABLE ${s}.sessions DISABLE TRIGGER count_session_key`);
-    await client.query(
-      `INSERT INTO ${s}.sessions (id, db_connection_id, status, mode, recursion_limit, title, created_at, updated_at, metadata, version)
-       SELECT 'sess_' || md5(i::text || random()::text), 'db-' || (i % 2), (${statuses})[(i / 4) % 5 + 1],
-         'full_autonomy', 100, NULL, t, t, jsonb_build_object('user_id', 'u' || ((i >> 1) % 2), 'team', 'analytics'), 1
-       FROM generate_series(0, $1 - 1) AS i, LATERAL (SELECT timestamptz '2026-01-01T00:00:00Z' + i * interval '1 millisecond' AS t) at`,
-      [count],
+    await withoutChangeTrigger(client, s, () =>
+      client.query(
+        `INSERT INTO ${s}.sessions (id, db_connection_id, status, mode, recursion_limit, title, created_at, updated_at, metadata, version)
+         SELECT 'sess_' || md5(i::text || random()::text), 'db-' || (i % 2), (${statuses})[(i / 4) % 5 + 1],
+           'full_autonomy', 100, NULL, t, t, jsonb_build_object('user_id', 'u' || ((i >> 1) % 2), 'team', 'analytics'), 1
+         FROM generate_series(0, $1 - 1) AS i, LATERAL (SELECT timestamptz '2026-01-01T00:00:00Z' + i * interval '1 millisecond' AS t) at`,
+        [count],
+      ),
     );
-    await client.query(`ALTER TABLE ${s}.sessions ENABLE TRIGGER record_session_event`);
-    await client.query(`ALTER TABLE ${s}.sessions ENABLE TRIGGER count_session`);
-    await client.query(`ALTER TABLE ${s}.sessions ENABLE TRIGGER count_session_key`);
     // The counters the disabled triggers would have kept, from one GROUP BY each.
     await client.query(
       `INSERT INTO ${s}.session_counts (db_connection_id, status, shard, n)
