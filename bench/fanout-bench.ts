@@ -4,6 +4,7 @@ import { createAgentSessionManager } from '../src/index.js';
 import { startServer } from '../src/server/index.js';
 import { forkTsx } from './fork-tsx.js';
 import { benchStore } from './stores.js';
+import { median, spreadOf } from './stats.js';
 
 /** Update latency with many event-stream subscribers against none, for one store. */
 export interface FanoutResult {
@@ -28,8 +29,6 @@ const QUIET_DB = 'db-quiet';
 // About 1 KB of metadata: an update a host would really send, not a one-field toggle.
 const metadata = (i: number) => ({ step: i, notes: 'n'.repeat(1000) });
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spreadOf = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function patchLatencies(url: string, sessionId: string, count: number): Promise<{ p50Ms: number; p99Ms: number }> {

@@ -1,6 +1,7 @@
 import { startChildServer, type ChildServer } from './http/child-server.js';
 import { LOAD, runLoad, type LoadRequest } from './http/load.js';
 import { CREATE_BODY } from './http/seed.js';
+import { median, spreadOf } from './stats.js';
 
 /** One server's figures for one endpoint: medians over the rounds. */
 export interface ServerFigures {
@@ -35,7 +36,6 @@ const ENDPOINTS: { endpoint: string; goal?: number; request: (server: ChildServe
   { endpoint: 'POST /api/v1/agent-sessions', goal: 0.8, request: () => ({ method: 'POST', path: COLLECTION, body: CREATE_BODY }) },
 ];
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measureRound(server: ChildServer, request: LoadRequest) {
   const cpuBefore = await server.cpuMicros();
@@ -79,7 +79,7 @@ export async function runHttpBench(storeName: string, log: (line: string) => voi
       const [o, b] = [figures(rounds.ours), figures(rounds.baseline)];
       const ratios = rounds.ours.map((r, i) => r.requestsPerSecond / rounds.baseline[i].requestsPerSecond);
       const ratio = median(ratios);
-      const spread: [number, number] = [Math.min(...ratios), Math.max(...ratios)];
+      const spread = spreadOf(ratios);
       const cpuRatio = median(rounds.ours.map((r, i) => rounds.baseline[i].cpuMicrosPerRequest / r.cpuMicrosPerRequest));
       comparisons.push({ endpoint, ours: o, baseline: b, ratio, spread, cpuRatio, goal });
       log(`    ratio ${ratio.toFixed(2)} (${spread.map((r) => r.toFixed(2)).join('–')}), CPU ratio ${cpuRatio.toFixed(2)}`);

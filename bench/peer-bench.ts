@@ -4,7 +4,8 @@ import type { StorageThreadType } from '@mastra/core/memory';
 import { PostgresStore } from '@mastra/pg';
 import { AgentSessionManager } from '../src/index.js';
 import { PostgresSessionStore } from '../src/postgres.js';
-import { median, opsPerSecond, type Operation } from './redis-ops-bench.js';
+import { opsPerSecond, type Operation } from './redis-ops-bench.js';
+import { median, spreadOf } from './stats.js';
 
 // Our PostgreSQL store against a peer doing the nearest thing: Mastra's `@mastra/pg` store
 // (threads of an agent's memory, listed by resource). Both run on the same private PostgreSQL,
@@ -118,7 +119,7 @@ export async function runPeerBench(url: string, log: (line: string) => void): Pr
           ours: median(mine),
           theirs: median(theirs),
           ratio,
-          spread: [Math.min(...ratios), Math.max(...ratios)],
+          spread: spreadOf(ratios),
           goal: concurrency === 64 ? GOAL : undefined,
           peer,
         };

@@ -4,7 +4,8 @@ import { listStatement } from '../src/adapters/postgres/list-query.js';
 import { toRowValues } from '../src/adapters/postgres/session-row.js';
 import { sessionStatements } from '../src/adapters/postgres/statements.js';
 import { PostgresSessionStore } from '../src/postgres.js';
-import { median, opsPerSecond, spreadOf, type Operation, type RedisOpsComparison } from './redis-ops-bench.js';
+import { opsPerSecond, type Operation, type RedisOpsComparison } from './redis-ops-bench.js';
+import { median, spreadOf } from './stats.js';
 
 // The PostgreSQL store against the same SQL sent through raw `pg`: the same statements (prepared,
 // by name), the same parameters ready-made, on a pool of the same size, the reply not decoded.

@@ -4,6 +4,7 @@ import { SessionKeys } from '../src/adapters/redis/keys.js';
 import { searchEntriesOf } from '../src/domain/search-index.js';
 import { toHashFields } from '../src/adapters/redis/session-hash.js';
 import { RedisSessionStore } from '../src/redis.js';
+import { median, spreadOf } from './stats.js';
 
 // The Redis store against raw ioredis on the same private server. The reference for a write is
 // the data commands the store must run anyway (HSET of the hash, the list and search index ZADD/ZREM, the XADD
@@ -35,7 +36,7 @@ export interface RedisCpuComparison {
   /** Median over CPU_ROUNDS interleaved rounds of ours / data commands. */
   ratio: number;
   /** Lowest and highest per-round ratio. */
-  ratioSpread: [number, number];
+  spread: [number, number];
   goal: number;
 }
 
@@ -69,8 +70,6 @@ export async function opsPerSecond(operation: Operation, concurrency: number): P
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-export const spreadOf = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
 
 /** The raw data commands of our writes, on keys of their own (same layout, another prefix). */
 class RawDataCommands {
@@ -180,7 +179,8 @@ async function compareCpu(raw: Client, ours: () => Promise<unknown>, data: () =>
     oursMicros: median(oursMicros),
     dataCommandsMicros: median(dataMicros),
     commandsInsideMicros: median(inside),
-    ratio: median(ratios), ratioSpread: [Math.min(...ratios), Math.max(...ratios)] as [number, number],
+    ratio: median(ratios),
+    spread: spreadOf(ratios),
   };
 }
 
@@ -263,7 +263,7 @@ export async function runRedisOpsBench(
       await measureCpu(raw, write.data, CPU_CALLS, []);
       const result = await compareCpu(raw, write.ours, write.data);
       cpu.push({ operation: write.operation, ...result, goal: 1.5 });
-      const [low, high] = result.ratioSpread;
+      const [low, high] = result.spread;
       log(
         `  Redis CPU per ${write.operation}: ${result.oursMicros.toFixed(1)} µs (commands inside ${result.commandsInsideMicros.toFixed(1)}) ` +
           `vs data commands ${result.dataCommandsMicros.toFixed(1)} µs, ` +

@@ -93,7 +93,7 @@ export function resultTable(
       `redis: CPU inside Redis per ${c.operation} (INFO commandstats)`,
       `${fixed(c.oursMicros, 1)} µs`,
       `${fixed(c.dataCommandsMicros, 1)} µs (its data commands alone)`,
-      ratioText(c.ratio, c.ratioSpread),
+      ratioText(c.ratio, c.spread),
       `≤ ${c.goal}`,
       verdict(c.ratio <= c.goal),
     ]);
