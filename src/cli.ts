@@ -2,7 +2,7 @@
 import { createAgentSessionManager } from './create-manager.js';
 import { ApiKeyRing, loadApiKeysFile, plainApiKeys } from './server/auth/api-keys.js';
 import { configHelp, loadConfig, type ServerConfig } from './server/config.js';
-import { createServerLogger } from './server/logger.js';
+import { createServerLogger, exitAfterFlush, exitOnUncaughtException } from './server/logger.js';
 import { MissingPackageError } from './server/optional-package.js';
 import { startServer } from './server/start.js';
 import { createStoreFromConfig, importPostgresStore } from './server/store-from-config.js';
@@ -85,18 +85,14 @@ async function main(args: string[]): Promise<number> {
     }
   });
 
-  // pino writes what is still buffered when the process exits; log the cause first.
-  process.once('uncaughtException', (error) => {
-    logger.fatal({ err: error }, 'uncaught exception, exiting');
-    process.exit(1);
-  });
+  exitOnUncaughtException(logger);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'finishing in-flight requests, then exiting');
       void running
         .close(config.shutdownTimeoutMs)
         .then(() => store.close?.())
-        .then(() => process.exit(0));
+        .then(() => exitAfterFlush(logger, 0));
     });
   }
   return -1; // keep running

@@ -65,3 +65,24 @@ describe('the buffered log destination', () => {
     expect(numbersIn(readFileSync(path, 'utf8'))).to.deep.equal([...Array(500).keys()]);
   });
 });
+
+describe('the server logger on a fatal error', () => {
+  it('writes every buffered line and the fatal line, then exits 1', async () => {
+    const script = `
+      import { createServerLogger, exitOnUncaughtException } from ${JSON.stringify(new URL('../src/server/logger.ts', import.meta.url).href)};
+      const logger = createServerLogger('info');
+      exitOnUncaughtException(logger);
+      for (let i = 0; i < 200; i++) logger.info({ n: i });
+      setTimeout(() => { throw new Error('boom'); }, 0);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = await Promise.all([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => child.stdout.once('close', resolve))]);
+    expect(code).to.equal(1);
+    const entries = stdout.trim().split('\n').map((l) => JSON.parse(l) as { n?: number; level: number; msg?: string; err?: { message: string } });
+    expect(entries.filter((e) => e.n !== undefined).map((e) => e.n)).to.deep.equal([...Array(200).keys()]);
+    const fatal = entries.at(-1);
+    expect(fatal).to.include({ level: 60, msg: 'uncaught exception, exiting' });
+    expect(fatal?.err?.message).to.equal('boom');
+  });
+});

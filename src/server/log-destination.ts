@@ -16,7 +16,7 @@ const RETRY_MS = 10;
 // One exit listener for every destination (a process may make many loggers, such as tests).
 const OPEN_DESTINATIONS = new Set<BufferedLogDestination>();
 process.once('exit', () => {
-  for (const destination of OPEN_DESTINATIONS) destination.flushSync();
+  for (const destination of OPEN_DESTINATIONS) destination.writeAllNow();
 });
 
 /**
@@ -71,8 +71,18 @@ export class BufferedLogDestination {
     else this.settle();
   }
 
-  /** Writes everything buffered before returning (at exit, or on a fatal error). */
+  /**
+   * Writes everything buffered before returning (pino calls it after a `fatal` line). While an
+   * asynchronous write is under way, lines written now could land before its batch, so they are
+   * left to follow it; the process's exit writes whatever is left in any case.
+   */
   flushSync(): void {
+    if (this.inFlight && !this.waitingToRetry) return;
+    this.writeAllNow();
+  }
+
+  /** Writes everything buffered, synchronously, whatever is under way (at process exit). */
+  writeAllNow(): void {
     if (this.closed) return;
     let pending = this.takeLines();
     // A batch a running write has in hand is that write's; one waiting to be retried is ours.
@@ -92,7 +102,7 @@ export class BufferedLogDestination {
 
   /** Writes what is left and stops; later lines are dropped. */
   end(): void {
-    this.flushSync();
+    this.writeAllNow();
     this.stop();
   }
 

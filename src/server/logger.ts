@@ -19,3 +19,24 @@ export const LOG_BUFFER: LogBufferLimits = {
 export function createServerLogger(level: string, fd = 1): Logger {
   return pino({ level, base: { service: 'agent-sessions' } }, new BufferedLogDestination(fd, LOG_BUFFER));
 }
+
+/** How long an exit waits for the log's writes to finish before it exits anyway. */
+export const EXIT_FLUSH_TIMEOUT_MS = 2_000;
+
+/**
+ * Exits with `code` once every buffered line is written, including a batch an asynchronous write
+ * has in hand (a plain `process.exit` writes the rest synchronously, but such a batch could then
+ * land after it, or not at all). Exits anyway after EXIT_FLUSH_TIMEOUT_MS (a stalled stdout).
+ */
+export function exitAfterFlush(logger: Logger, code: number): void {
+  setTimeout(() => process.exit(code), EXIT_FLUSH_TIMEOUT_MS);
+  logger.flush(() => process.exit(code));
+}
+
+/** On an uncaught exception: logs it at `fatal`, then exits 1 once every line is written. */
+export function exitOnUncaughtException(logger: Logger): void {
+  process.once('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception, exiting');
+    exitAfterFlush(logger, 1);
+  });
+}
