@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { BufferedLogDestination } from '../src/server/log-destination.js';
+import { createServerLogger, infoLineWriter } from '../src/server/logger.js';
 
 const LIMITS = { minBytes: 4096, flushIntervalMs: 60_000, maxBytes: 1024 * 1024 };
 const line = (i: number) => `{"n":${i},"pad":"${'x'.repeat(100)}"}\n`;
@@ -84,5 +86,57 @@ describe('the server logger on a fatal error', () => {
     const fatal = entries.at(-1);
     expect(fatal).to.include({ level: 60, msg: 'uncaught exception, exiting' });
     expect(fatal?.err?.message).to.equal('boom');
+  });
+});
+
+describe('the per-request info lines', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'agent-sessions-log-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const FIELDS = [
+    { reqId: 'r-1', method: 'GET', path: '/api/v1/agent-sessions/"odd"\\\n\u2028é', route: 'unmatched', status: 404, ms: 0.123456789 },
+    { audit: { principal: 'ops', action: 'create', session_id: 'sess_1', outcome: 'ok', request_id: 'r-2', skipped: undefined } },
+  ];
+
+  async function linesOf(write: (logger: Logger, fields: Record<string, unknown>, msg?: string) => void, level = 'info') {
+    const path = join(dir, `${Math.random()}.log`);
+    const fd = openSync(path, 'a');
+    const logger = createServerLogger(level, fd);
+    write(logger, FIELDS[0]);
+    write(logger, FIELDS[1], 'audit: ops create sess_1 ok');
+    await new Promise((resolve) => logger.flush(resolve));
+    closeSync(fd);
+    const text = readFileSync(path, 'utf8');
+    return text === '' ? [] : text.trim().split('\n');
+  }
+
+  // `time` differs between any two lines; everything else, key order included, must not.
+  const withoutTime = (line: string) => line.replace(/"time":[0-9]+,/, '');
+
+  it('are the very lines pino writes, key order included', async () => {
+    const ours = await linesOf((logger, fields, msg) => infoLineWriter(logger)(fields, msg));
+    const pinos = await linesOf((logger, fields, msg) => logger.info(fields, msg));
+    expect(ours).to.have.length(2);
+    expect(ours.map(withoutTime)).to.deep.equal(pinos.map(withoutTime));
+    expect(JSON.parse(ours[0])).to.include({ level: 30, service: 'agent-sessions', path: FIELDS[0].path });
+    expect(JSON.parse(ours[0]).time).to.be.within(Date.now() - 60_000, Date.now());
+  });
+
+  it('follow the logger level, also when it changes', async () => {
+    expect(await linesOf((logger, fields, msg) => infoLineWriter(logger)(fields, msg), 'warn')).to.deep.equal([]);
+    const lines = await linesOf((logger, fields, msg) => {
+      const writeLine = infoLineWriter(logger);
+      logger.level = fields.audit ? 'info' : 'warn';
+      writeLine(fields, msg);
+    });
+    expect(lines.map((l) => JSON.parse(l).msg)).to.deep.equal(['audit: ops create sess_1 ok']);
+  });
+
+  it('go through pino for any other logger', () => {
+    const written: string[] = [];
+    const logger = pino({ base: null }, { write: (line: string) => written.push(line) });
+    infoLineWriter(logger.child({ part: 'x' }))({ n: 1 }, 'hi');
+    expect(JSON.parse(written[0])).to.include({ n: 1, msg: 'hi', part: 'x' });
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { infoLineWriter } from '../logger.js';
 import type { HttpAuditSink } from './authorize-requests.js';
 
 /**
@@ -7,8 +8,9 @@ import type { HttpAuditSink } from './authorize-requests.js';
  * top-level `reqId`.
  */
 export function auditToLogger(logger: Logger): HttpAuditSink {
+  const logLine = infoLineWriter(logger);
   return (entry, ctx) =>
-    logger.info(
+    logLine(
       {
         audit: {
           principal: entry.principal,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { answerWithProblem, type UnexpectedErrorHandler } from '../error-middleware.js';
+import { infoLineWriter } from '../logger.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 // An incoming id is kept only if it is short and plain, so logs cannot be forged or flooded.
@@ -46,6 +47,7 @@ export interface RequestContextOptions {
  * bodies, no headers, so no secrets) and a call to `onFinished`.
  */
 export function requestContext({ logger, onFinished, onUnexpectedError }: RequestContextOptions) {
+  const logLine = logger && infoLineWriter(logger);
   return async function observeRequest(ctx: Context, next: Next): Promise<void> {
     const incoming = ctx.req.headers['x-request-id'];
     const id =
@@ -62,7 +64,7 @@ export function requestContext({ logger, onFinished, onUnexpectedError }: Reques
       const seconds = (performance.now() - started) / 1000;
       const route = routeOf(ctx);
       onFinished?.({ method: ctx.method, route, status: ctx.status, seconds });
-      logger?.info({ reqId: id, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: seconds * 1000 });
+      logLine?.({ reqId: id, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: seconds * 1000 });
     }
   };
 }
