@@ -1,4 +1,5 @@
 import { startChildServer, type ChildServer } from './http/child-server.js';
+import { startShippedServer } from './http/shipped-server.js';
 import { LOAD, runLoad, type LoadRequest } from './http/load.js';
 import { CREATE_BODY } from './http/seed.js';
 import { median, spreadOf } from './stats.js';
@@ -55,13 +56,14 @@ function figures(rounds: Round[]): ServerFigures {
 }
 
 /**
+ * Ours is `node dist/cli.js` with its defaults (memory store, access log on), as `npm start` runs it.
  * Each server runs in its own child process and autocannon in this one, so on a 2-core machine
  * the server under load has a core to itself instead of fighting the load generator for one.
  * The two servers are measured back to back in short rounds (alternating who goes first) and
  * the median round counts, so load from other processes on a shared machine hits both alike.
  */
-export async function runHttpBench(storeName: string, log: (line: string) => void): Promise<HttpComparison[]> {
-  const ours = await startChildServer('target-server', [storeName]);
+export async function runHttpBench(log: (line: string) => void): Promise<HttpComparison[]> {
+  const ours = await startShippedServer();
   const baseline = await startChildServer('baseline-server');
   try {
     const comparisons: HttpComparison[] = [];

@@ -19,7 +19,8 @@ import { BENCH_STORES } from './stores.js';
 // dir, fsync off) when the PostgreSQL server programs are installed. `npm run bench -- postgres`
 // runs the PostgreSQL parts alone, `npm run bench -- peer` only the comparison with Mastra's
 // PostgreSQL store, `npm run bench -- redis` only the Redis store against its data commands
-// (`redis-cpu`: only its Redis CPU per write); none of them rewrites results.json.
+// (`redis-cpu`: only its Redis CPU per write), `npm run bench -- http` only our server against bare
+// Koa; none of them rewrites results.json.
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const log = (line: string) => console.error(line);
@@ -42,12 +43,17 @@ if (process.argv.includes('redis') || process.argv.includes('redis-cpu')) {
   await runRedisOpsOnly(!process.argv.includes('redis-cpu'));
   process.exit(0);
 }
+if (process.argv.includes('http')) {
+  log(`HTTP: our server (node dist/cli.js, defaults) vs bare Koa + @koa/router`);
+  await runHttpBench(log);
+  process.exit(0);
+}
 if (process.argv.includes('postgres')) {
   await runPostgresOnly();
   process.exit(0);
 }
-log(`HTTP: our server (memory store) vs bare Koa + @koa/router`);
-const http = await runHttpBench('memory', log);
+log(`HTTP: our server (node dist/cli.js, defaults) vs bare Koa + @koa/router`);
+const http = await runHttpBench(log);
 
 const redis = hasRedisServer() ? await startPrivateRedis() : undefined;
 if (redis) process.env.BENCH_REDIS_URL = redis.url;
