@@ -23,7 +23,8 @@ describe('the private PostgreSQL test helper', function () {
         stdio: 'pipe',
       });
     } catch (error) {
-      throw new Error(`the helper run as nobody failed:\n${String((error as { stderr?: string }).stderr)}`, { cause: error });
+      const { status, signal, stdout, stderr } = error as { status?: number; signal?: string; stdout?: string; stderr?: string };
+      throw new Error(`the helper run as nobody failed (exit ${status}, signal ${signal}):\n${stdout}\n${stderr}`, { cause: error });
     }
     expect(JSON.parse(output.trim().split('\n').pop() as string)).to.deep.equal({ uid: nobody, owner: 'postgres' });
   });
