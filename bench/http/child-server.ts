@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,8 @@ export interface ChildServer {
  */
 export async function startChildServer(script: string, args: string[] = []): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`./${script}.ts`, import.meta.url));
-  const logFd = openSync(join(tmpdir(), `agent-sessions-bench-${script}-${process.pid}.log`), 'w');
+  const logPath = join(tmpdir(), `agent-sessions-bench-${script}-${process.pid}.log`);
+  const logFd = openSync(logPath, 'w');
   const { child, firstMessage, exited } = await forkTsx<{ url: string; sessionId: string }>(path, args, [], logFd);
   closeSync(logFd);
   return {
@@ -33,6 +34,7 @@ export async function startChildServer(script: string, args: string[] = []): Pro
     async stop() {
       child.kill();
       await exited;
+      rmSync(logPath, { force: true });
     },
   };
 }

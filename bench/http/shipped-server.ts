@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +47,7 @@ export async function startShippedServer(): Promise<ChildServer> {
     async stop() {
       child.kill();
       await exited;
+      rmSync(logPath, { force: true }); // a full run's access log is hundreds of megabytes
     },
   };
 }
