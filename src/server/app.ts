@@ -1,5 +1,6 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
+import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { allowOnly } from './allow-only.js';
 import { CONSOLE_PATH, createConsoleRouter } from './console-routes.js';
@@ -83,8 +84,8 @@ export function createServer(options: CreateServerOptions): Koa {
   };
   const apiRouter = createAgentSessionRouter({ ...options, authorize: undefined, onAudit, answerErrors: false });
   // API requests take the short way: none of the other endpoints' checks run for them.
-  const api = chain([...authorization, apiRouter.routes() as Koa.Middleware, notFound]);
-  const others = chain([
+  const api = compose([...authorization, apiRouter.routes() as Koa.Middleware, notFound]);
+  const others = compose([
     healthChecks(manager),
     // Before the auth check: the page and its login hold no data; the API behind it stays guarded,
     // and a request with the login cookie gets that key's principal there like any key would.
@@ -100,14 +101,6 @@ export function createServer(options: CreateServerOptions): Koa {
 
 // Every API path starts so; a request for one never passes the other endpoints' middleware.
 const API_PREFIX = '/api/';
-
-/** Runs `layers` in order, as Koa would if each were `app.use`d. */
-function chain(layers: Koa.Middleware[]): Koa.Middleware {
-  return (ctx, next) => {
-    const run = (i: number): Promise<void> => (i === layers.length ? next() : Promise.resolve(layers[i](ctx, () => run(i + 1))));
-    return run(0);
-  };
-}
 
 function consoleRoutes(keys: ApiKeySource | undefined): Koa.Middleware {
   const routes = createConsoleRouter({ keys }).routes() as Koa.Middleware;
