@@ -47,16 +47,12 @@ export class MemoryEventLog {
   }
 
   record(type: SessionEventType, session: AgentSession, previousStatus: SessionStatus | null, reason?: SessionDeleteReason): void {
-    const event: SessionEvent = Object.freeze({
-      id: String(++this.lastId),
-      type,
-      session,
-      previousStatus,
-      at: new Date().toISOString(),
-      ...(reason === undefined ? {} : { reason }),
-    });
+    const id = String(++this.lastId);
+    const at = new Date().toISOString();
+    const event: SessionEvent = Object.freeze(reason === undefined ? { id, type, session, previousStatus, at } : { id, type, session, previousStatus, at, reason });
     this.retain(event);
-    for (const listener of [...this.listeners]) deliver(listener, event);
+    // A copy, so a listener that unsubscribes (or subscribes) while called does not disturb this loop.
+    if (this.listeners.size > 0) for (const listener of [...this.listeners]) deliver(listener, event);
   }
 
   subscribe(listener: SessionEventListener, options: StoreSubscribeOptions = {}): Unsubscribe {
@@ -87,8 +83,7 @@ export class MemoryEventLog {
   }
 
   private retain(event: SessionEvent): void {
-    // The session's JSON length stands for its size: cheap next to the write, and it grows with it.
-    const bytes = JSON.stringify(event.session).length + 128;
+    const bytes = sizeOf(event.session);
     this.recent.push({ event, bytes });
     this.retainedBytes += bytes;
     // The newest event is always kept, however large, so a resume right after it still works.
@@ -107,6 +102,17 @@ export class MemoryEventLog {
     const oldest = this.recent[this.head];
     return oldest ? Number(oldest.event.id) : this.lastId + 1;
   }
+}
+
+// What an event costs beyond its session's strings: the fixed fields, as JSON, with room to spare.
+const EVENT_OVERHEAD_BYTES = 384;
+
+/**
+ * An event's size, as the length of its session's JSON: the fixed fields are bounded, so only the
+ * parts a caller sizes (ids, title, metadata) are measured, and only metadata is serialized.
+ */
+function sizeOf(session: AgentSession): number {
+  return EVENT_OVERHEAD_BYTES + session.id.length + session.dbConnectionId.length + (session.title?.length ?? 0) + JSON.stringify(session.metadata).length;
 }
 
 function positiveInteger(name: string, value: number): number {

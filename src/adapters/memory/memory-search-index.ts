@@ -6,11 +6,14 @@ import {
   passesChecks,
   planSearch,
   searchEntriesOf,
+  searchIndexName,
   type EntryBound,
   type SearchPlan,
 } from '../../domain/search-index.js';
 import type { AgentSession, StoreSearchFilter, StoreSearchQuery, StoreSearchResult } from '../../domain/index.js';
 import { SortedIndex } from './sorted-index.js';
+
+const NO_TOKENS: readonly string[] = Object.freeze([]);
 
 /**
  * The memory store's search indexes (the layout of `domain/search-index.ts`): sorted arrays of
@@ -20,8 +23,8 @@ import { SortedIndex } from './sorted-index.js';
 export class MemorySearchIndex {
   readonly indexedMetadataKeys: readonly string[];
   private readonly indexes = new Map<string, SortedIndex>();
-  /** Metadata tokens of every indexed session, so removal and checks need no recomputing. */
-  private readonly tokens = new Map<string, string[]>();
+  /** Metadata tokens of every indexed session that has any, so removal and checks need no recomputing. */
+  private readonly tokens = new Map<string, readonly string[]>();
 
   constructor(indexedMetadataKeys: readonly string[] | undefined) {
     this.indexedMetadataKeys = checkIndexedMetadataKeys(indexedMetadataKeys);
@@ -29,7 +32,7 @@ export class MemorySearchIndex {
 
   add(session: AgentSession): void {
     const tokens = metadataTokensOf(session.metadata, this.indexedMetadataKeys);
-    this.tokens.set(session.id, tokens);
+    if (tokens.length > 0) this.tokens.set(session.id, tokens);
     for (const [name, entry] of searchEntriesOf(session, tokens)) {
       let index = this.indexes.get(name);
       if (!index) this.indexes.set(name, (index = new SortedIndex()));
@@ -38,14 +41,24 @@ export class MemorySearchIndex {
   }
 
   remove(session: AgentSession): void {
-    const tokens = this.tokens.get(session.id) ?? [];
-    this.tokens.delete(session.id);
+    const tokens = this.tokens.get(session.id) ?? NO_TOKENS;
+    if (tokens.length > 0) this.tokens.delete(session.id);
     for (const [name, entry] of searchEntriesOf(session, tokens)) {
       const index = this.indexes.get(name);
       if (!index) continue;
       index.remove(entry);
       if (index.size === 0) this.indexes.delete(name);
     }
+  }
+
+  /**
+   * The ids of a page of `list`: newest created first, filtered by db connection and status. The
+   * created-time index without a metadata token holds exactly those sessions, in that order.
+   */
+  listPage(dbConnectionId: string | undefined, status: string | undefined, offset: number, limit: number): { ids: string[]; total: number } {
+    const index = this.indexes.get(searchIndexName('c', status ?? '', '', dbConnectionId ?? ''));
+    if (!index) return { ids: [], total: 0 };
+    return { ids: index.newestFirst(offset, limit).map(idOfSearchEntry), total: index.size };
   }
 
   search(query: StoreSearchQuery, sessionOf: (id: string) => AgentSession): StoreSearchResult {
@@ -100,7 +113,7 @@ export class MemorySearchIndex {
       const id = idOfSearchEntry(best.index.at(best.next));
       best.next += ascending ? 1 : -1;
       const session = sessionOf(id);
-      if (passesChecks(session, this.tokens.get(id) ?? [], plan.checks)) yield session;
+      if (passesChecks(session, this.tokens.get(id) ?? NO_TOKENS, plan.checks)) yield session;
     }
   }
 

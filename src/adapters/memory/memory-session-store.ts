@@ -25,7 +25,6 @@ import type {
 import { IdempotencyRecords } from './idempotency-records.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { MemorySearchIndex } from './memory-search-index.js';
-import { SortedIndex } from './sorted-index.js';
 
 /** Options for `MemorySessionStore`. */
 export interface MemorySessionStoreOptions {
@@ -49,25 +48,16 @@ interface Run {
   leaseUntil: number;
 }
 
-interface Entry {
-  session: AgentSession;
-  /** The session's sort key, shared by reference by every index that holds it. */
-  key: string;
-}
-
-// ISO timestamps from Date#toISOString are 24 characters, so the id starts right after.
-const ID_OFFSET_IN_KEY = 24;
-
 /**
- * The embedded default store: sessions in a Map, listed through sorted indexes for all
- * sessions, per db connection, per status and per both, so a page never scans sessions that do
- * not match. Each method runs synchronously to completion, which makes every write atomic.
+ * The embedded default store: sessions in a Map, listed and searched through sorted indexes (for
+ * all sessions, per db connection, per status and per both, by created and by updated time), so a
+ * page never scans sessions that do not match. Each method runs synchronously to completion, which
+ * makes every write atomic.
  * Stored sessions are deep-frozen, so what callers get back can never change the store.
  * Events go to in-process subscribers; run leases live in a map of the (few) running sessions.
  */
 export class MemorySessionStore implements SessionStore, SessionRunStore {
-  private readonly entries = new Map<string, Entry>();
-  private readonly indexes = new Map<string, SortedIndex>();
+  private readonly sessions = new Map<string, AgentSession>();
   private readonly runs = new Map<string, Run>();
   private readonly events: MemoryEventLog;
   private readonly searchIndex: MemorySearchIndex;
@@ -99,26 +89,20 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   }
 
   private insertNow(session: AgentSession): boolean {
-    if (this.entries.has(session.id)) return false;
-    const entry = { session: deepFreeze(session), key: session.createdAt + session.id };
-    this.entries.set(session.id, entry);
-    this.index(entry, 'add');
-    this.searchIndex.add(entry.session);
-    this.events.record('created', entry.session, null);
+    if (this.sessions.has(session.id)) return false;
+    this.sessions.set(session.id, deepFreeze(session));
+    this.searchIndex.add(session);
+    this.events.record('created', session, null);
     return true;
   }
 
   async get(id: string): Promise<AgentSession | undefined> {
-    return this.entries.get(id)?.session;
+    return this.sessions.get(id);
   }
 
   async list(query: StoreListQuery): Promise<StoreListResult> {
-    const index = this.indexes.get(indexName(query.dbConnectionId, query.status));
-    if (!index) return { sessions: [], total: 0 };
-    const sessions = index
-      .newestFirst(query.offset, query.limit)
-      .map((key) => (this.entries.get(key.slice(ID_OFFSET_IN_KEY)) as Entry).session);
-    return { sessions, total: index.size };
+    const { ids, total } = this.searchIndex.listPage(query.dbConnectionId, query.status, query.offset, query.limit);
+    return { sessions: ids.map(this.sessionOf), total };
   }
 
   async search(query: StoreSearchQuery): Promise<StoreSearchResult> {
@@ -129,12 +113,11 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     return this.searchIndex.count(filter, this.sessionOf);
   }
 
-  private readonly sessionOf = (id: string): AgentSession => (this.entries.get(id) as Entry).session;
+  private readonly sessionOf = (id: string): AgentSession => this.sessions.get(id) as AgentSession;
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
-    const entry = this.entries.get(id);
-    if (!entry) return { outcome: 'not_found' };
-    const current = entry.session;
+    const current = this.sessions.get(id);
+    if (!current) return { outcome: 'not_found' };
     if (condition.expectedVersion !== undefined && condition.expectedVersion !== current.version) {
       return { outcome: 'version_conflict', session: current };
     }
@@ -143,24 +126,23 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
     }
     const next = applyPatch(current, patch, condition.now);
     const result: UpdateOutcome = next
-      ? { outcome: 'updated', session: this.replace(entry, next), previous: current }
+      ? { outcome: 'updated', session: this.replace(current, next), previous: current }
       : { outcome: 'unchanged', session: current };
     if (patch.status === 'running' && condition.runLeaseMs !== undefined) this.leaseUnheldRun(id, condition.runLeaseMs);
     return result;
   }
 
   async delete(id: string, condition: DeleteCondition = {}): Promise<DeleteOutcome> {
-    const entry = this.entries.get(id);
-    if (!entry) return { outcome: 'not_found' };
-    if (condition.expectedVersion !== undefined && condition.expectedVersion !== entry.session.version) {
-      return { outcome: 'version_conflict', session: entry.session };
+    const session = this.sessions.get(id);
+    if (!session) return { outcome: 'not_found' };
+    if (condition.expectedVersion !== undefined && condition.expectedVersion !== session.version) {
+      return { outcome: 'version_conflict', session };
     }
-    this.entries.delete(id);
-    this.index(entry, 'remove');
-    this.searchIndex.remove(entry.session);
+    this.sessions.delete(id);
+    this.searchIndex.remove(session);
     this.runs.delete(id);
-    this.events.record('deleted', entry.session, entry.session.status, condition.reason);
-    return { outcome: 'deleted', session: entry.session };
+    this.events.record('deleted', session, session.status, condition.reason);
+    return { outcome: 'deleted', session };
   }
 
   /** Change events kept for resuming right now, and their size (bounded by the retention options). */
@@ -178,11 +160,10 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   }
 
   async startRun(id: string, request: StartRunRequest): Promise<StartRunOutcome> {
-    const entry = this.entries.get(id);
-    if (!entry) return { outcome: 'not_found' };
-    const previous = entry.session;
+    const previous = this.sessions.get(id);
+    if (!previous) return { outcome: 'not_found' };
     if (previous.status !== 'active') return { outcome: 'status_conflict', session: previous };
-    const session = this.replace(entry, changed(previous, { status: 'running' }, request.now));
+    const session = this.replace(previous, changed(previous, { status: 'running' }, request.now));
     this.runs.set(id, { token: request.token, leaseUntil: this.clock() + request.leaseMs });
     return { outcome: 'started', session, previous };
   }
@@ -195,21 +176,20 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
   }
 
   async endRun(id: string, request: EndRunRequest): Promise<EndRunOutcome> {
-    const entry = this.entries.get(id);
+    const previous = this.sessions.get(id);
     const run = this.runs.get(id);
-    if (!entry) return { outcome: 'not_found' };
+    if (!previous) return { outcome: 'not_found' };
     const expired = request.expired === true && run !== undefined && run.leaseUntil <= this.clock();
     const holds = request.token !== undefined ? run?.token === request.token : expired;
-    if (!holds || entry.session.status !== 'running') {
+    if (!holds || previous.status !== 'running') {
       if (expired) this.runs.delete(id);
       return { outcome: 'not_holder' };
     }
-    const previous = entry.session;
     if (request.expectedVersion !== undefined && request.expectedVersion !== previous.version) {
       return { outcome: 'version_conflict', session: previous };
     }
     const fields = { status: request.status, metadata: request.metadata ?? previous.metadata };
-    return { outcome: 'ended', session: this.replace(entry, changed(previous, fields, request.now)), previous };
+    return { outcome: 'ended', session: this.replace(previous, changed(previous, fields, request.now)), previous };
   }
 
   async expiredRuns(limit: number): Promise<string[]> {
@@ -239,42 +219,17 @@ export class MemorySessionStore implements SessionStore, SessionRunStore {
 
   async close(): Promise<void> {}
 
-  /** Stores `next` in place of the entry's session, moving indexes, dropping a run, emitting the event. */
-  private replace(entry: Entry, next: AgentSession): AgentSession {
-    const current = entry.session;
+  /** Stores `next` in place of `current`, moving indexes, dropping a run, emitting the event. */
+  private replace(current: AgentSession, next: AgentSession): AgentSession {
     const statusChanged = next.status !== current.status;
-    if (statusChanged) this.index(entry, 'remove');
     this.searchIndex.remove(current);
-    entry.session = deepFreeze(next);
-    this.searchIndex.add(entry.session);
-    if (statusChanged) this.index(entry, 'add');
+    this.sessions.set(current.id, deepFreeze(next));
+    this.searchIndex.add(next);
     // Whoever moves a session out of running (pause, delete, PATCH) takes the run's lease away.
     if (statusChanged && current.status === 'running') this.runs.delete(current.id);
-    this.events.record(statusChanged ? 'transitioned' : 'updated', entry.session, current.status);
-    return entry.session;
+    this.events.record(statusChanged ? 'transitioned' : 'updated', next, current.status);
+    return next;
   }
-
-  private index(entry: Entry, change: 'add' | 'remove'): void {
-    const { dbConnectionId, status } = entry.session;
-    for (const name of indexNamesOf(dbConnectionId, status)) {
-      let index = this.indexes.get(name);
-      if (change === 'add') {
-        if (!index) this.indexes.set(name, (index = new SortedIndex()));
-        index.add(entry.key);
-      } else if (index) {
-        index.remove(entry.key);
-        if (index.size === 0) this.indexes.delete(name);
-      }
-    }
-  }
-}
-
-function indexName(dbConnectionId?: string, status?: string): string {
-  return `${status ?? ''}\u0000${dbConnectionId ?? ''}`;
-}
-
-function indexNamesOf(dbConnectionId: string, status: string): string[] {
-  return [indexName(), indexName(dbConnectionId), indexName(undefined, status), indexName(dbConnectionId, status)];
 }
 
 /** The patched session, or `undefined` when the patch changes nothing. */

@@ -1,8 +1,11 @@
+// Sessions written in the same millisecond get random ids, so a new key often lands a few places
+// before the end; stepping back that far beats a binary search over the whole index.
+const TAIL_STEPS = 8;
+
 /**
- * Sort keys in ascending order, read newest-first from the end. Keys are
- * `createdAt (fixed-width ISO) + id`, so plain string order is (createdAt, id) order.
- * Appending a key newer than all others (the usual case) is O(1); other inserts and removals
- * cost a binary search plus one array move.
+ * Sort keys in ascending order, read newest-first from the end. Keys start with a fixed-width
+ * time, then the id, so plain string order is (time, id) order. Adding a key at or near the end
+ * (the usual case) is O(1); other inserts and removals cost a binary search plus one array move.
  */
 export class SortedIndex {
   private readonly keys: string[] = [];
@@ -12,9 +15,17 @@ export class SortedIndex {
   }
 
   add(key: string): void {
-    const last = this.keys.length - 1;
-    if (last < 0 || this.keys[last] < key) this.keys.push(key);
-    else this.keys.splice(this.position(key), 0, key);
+    const keys = this.keys;
+    let at = keys.length;
+    while (at > 0 && keys[at - 1] > key) {
+      if (keys.length - at === TAIL_STEPS) {
+        at = this.position(key);
+        break;
+      }
+      at--;
+    }
+    if (at === keys.length) keys.push(key);
+    else keys.splice(at, 0, key);
   }
 
   remove(key: string): void {
