@@ -72,8 +72,11 @@ export function searchIndexName(sort: 'c' | 'u', status: string, token: string, 
 /** Every (index name, entry) pair a session has. */
 export function searchEntriesOf(session: AgentSession, tokens: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
+  const created = searchEntry(Date.parse(session.createdAt), session.id);
+  // Until its first change a session's two entries are equal: one string serves both.
+  const updated = session.updatedAt === session.createdAt ? created : searchEntry(Date.parse(session.updatedAt), session.id);
   for (const sort of ['c', 'u'] as const) {
-    const entry = searchEntry(Date.parse(sort === 'c' ? session.createdAt : session.updatedAt), session.id);
+    const entry = sort === 'c' ? created : updated;
     for (const status of ['', session.status]) {
       for (const token of ['', ...tokens]) {
         for (const db of ['', session.dbConnectionId]) pairs.push([searchIndexName(sort, status, token, db), entry]);
