@@ -105,6 +105,8 @@ describe('the per-request info lines', () => {
     const logger = createServerLogger(level, fd);
     write(logger, FIELDS[0]);
     write(logger, FIELDS[1], 'audit: ops create sess_1 ok');
+    write(logger, {}, 'a message alone, "quoted"');
+    write(logger, {});
     await new Promise((resolve) => logger.flush(resolve));
     closeSync(fd);
     const text = readFileSync(path, 'utf8');
@@ -122,7 +124,7 @@ describe('the per-request info lines', () => {
       writeLine(fields, msg);
     });
     const pinos = await linesOf((logger, fields, msg) => logger.info(fields, msg));
-    expect(ours).to.have.length(2);
+    expect(ours).to.have.length(4);
     expect(ours.map(withoutTime)).to.deep.equal(pinos.map(withoutTime));
     expect(JSON.parse(ours[0])).to.include({ level: 30, service: 'agent-sessions', path: FIELDS[0].path });
     expect(JSON.parse(ours[0]).time).to.be.within(Date.now() - 60_000, Date.now());
