@@ -348,7 +348,7 @@ const SPECS = [
     variable: 'MEMORY_EVENT_RETENTION_BYTES',
     key: 'memoryEventRetentionBytes',
     fallback: `${DEFAULT_MEMORY_EVENT_RETENTION_BYTES / 1024 ** 2}mb`,
-    description: 'Most bytes of recent change events (sessions as JSON) the memory store keeps, with STORE=memory.',
+    description: 'Most bytes of recent change events (each about its session as JSON) the memory store keeps, with STORE=memory.',
     parse: bytesBetween(64 * 1024, 16 * 1024 ** 3, '64mb'),
   },
   {

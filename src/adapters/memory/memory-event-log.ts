@@ -11,7 +11,7 @@ import type {
 
 /** How many recent events the memory store keeps for subscribers that resume with `after`. */
 export const DEFAULT_MEMORY_EVENT_RETENTION = 10_000;
-/** How many bytes of recent events (their sessions as JSON) the memory store keeps at most. */
+/** How many bytes of recent events (each about its session's JSON) the memory store keeps at most. */
 export const DEFAULT_MEMORY_EVENT_RETENTION_BYTES = 64 * 1024 * 1024;
 
 /** How much of the recent past the log keeps: whichever bound is reached first trims it. */

@@ -32,7 +32,7 @@ export interface MemorySessionStoreOptions {
   eventRetention?: number;
   /** Top-level metadata keys that `search` and `count` may filter on (default none). */
   indexedMetadataKeys?: readonly string[];
-  /** Most bytes of recent events kept (their sessions as JSON; default 64 MiB); the older go first. */
+  /** Most bytes of recent events kept (each about its session's JSON; default 64 MiB); the older go first. */
   eventRetentionBytes?: number;
   /**
    * Most idempotency keys kept (default 100,000); beyond it the oldest are forgotten early, and a
