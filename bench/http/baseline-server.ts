@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import './report-cpu.js';
-import { SEED_SESSION } from './seed.js';
+import { SEED_SESSION_BODY } from './seed.js';
 
 // Child process: the least a Koa + @koa/router app must do to serve the same routes and the
 // same bodies from a Map. No validation, no problem mapping, no state machine: the floor.
@@ -19,13 +19,7 @@ function storeSession(body: Record<string, unknown>): string {
   return id;
 }
 
-const seedId = storeSession({
-  db_connection_id: SEED_SESSION.dbConnectionId,
-  mode: SEED_SESSION.mode,
-  recursion_limit: SEED_SESSION.recursionLimit,
-  title: SEED_SESSION.title,
-  metadata: SEED_SESSION.metadata,
-});
+const seedId = storeSession(SEED_SESSION_BODY);
 
 const router = new Router();
 router.get('/api/v1/agent-sessions/:id', (ctx) => {

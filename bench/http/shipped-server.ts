@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ChildServer } from './child-server.js';
-import { SEED_SESSION } from './seed.js';
+import { SEED_SESSION_BODY } from './seed.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 // Linux reports a process's CPU time in clock ticks of 1/100 s (USER_HZ).
@@ -27,13 +27,7 @@ export async function startShippedServer(): Promise<ChildServer> {
   const created = await fetch(`${url}/api/v1/agent-sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      db_connection_id: SEED_SESSION.dbConnectionId,
-      mode: SEED_SESSION.mode,
-      recursion_limit: SEED_SESSION.recursionLimit,
-      title: SEED_SESSION.title,
-      metadata: SEED_SESSION.metadata,
-    }),
+    body: JSON.stringify(SEED_SESSION_BODY),
   });
   const { session_id: sessionId } = (await created.json()) as { session_id: string };
   return {

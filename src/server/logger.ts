@@ -14,7 +14,7 @@ export const LOG_BUFFER: LogBufferLimits = {
 const BASE = { service: 'agent-sessions' };
 // What pino writes before an info line's own fields, for the loggers `createServerLogger` makes.
 const INFO_PREFIX = `{"level":30,"time":`;
-const BASE_FIELDS = `,${JSON.stringify(BASE).slice(1, -1)},`;
+const BASE_FIELDS = `,${JSON.stringify(BASE).slice(1, -1)}`;
 const OWN_DESTINATIONS = new WeakMap<Logger, BufferedLogDestination>();
 
 /**
@@ -45,9 +45,8 @@ export function infoLineWriter(logger: Logger): (fields: LineFields, msg?: strin
     if (!logger.isLevelEnabled('info')) return;
     // `msg` is appended, not spread into a copy of `fields`: the copy cost more than the rest of the line.
     const own = JSON.stringify(fields).slice(1, -1); // `"key":value,...`, or ''
-    const tail = msg === undefined ? '' : `${own === '' ? '' : ','}"msg":${JSON.stringify(msg)}`;
-    const rest = own + tail;
-    destination.write(`${INFO_PREFIX}${Date.now()}${rest === '' ? BASE_FIELDS.slice(0, -1) : BASE_FIELDS}${rest}}\n`);
+    const withMsg = msg === undefined ? own : `${own}${own === '' ? '' : ','}"msg":${JSON.stringify(msg)}`;
+    destination.write(`${INFO_PREFIX}${Date.now()}${BASE_FIELDS}${withMsg === '' ? '' : ','}${withMsg}}\n`);
   };
 }
 
