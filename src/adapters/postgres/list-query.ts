@@ -1,5 +1,5 @@
 import type { StoreListQuery } from '../../domain/index.js';
-import { SESSION_COLUMNS, sessionJson } from './session-row.js';
+import { SESSION_COLUMNS, sessionsJsonArray } from './session-row.js';
 
 /**
  * The WHERE of a listing and its parameters. Each filter is an equality on a leading column of
@@ -37,7 +37,7 @@ function totalFilter(query: Pick<StoreListQuery, 'dbConnectionId' | 'status'>, f
 
 /**
  * One statement for a whole page: one row of the exact count of matches and the page, newest
- * first with the id tie-break, as one JSON array of sessions (see `sessionJson`; `[]` when empty).
+ * first with the id tie-break, as one JSON array text (see `sessionsJsonArray`).
  */
 export function listStatement(s: string, query: StoreListQuery): { text: string; values: unknown[]; shape: string } {
   const { where, values, shape } = listFilter(query);
@@ -45,7 +45,7 @@ export function listStatement(s: string, query: StoreListQuery): { text: string;
   const offset = `$${values.length + 2}`;
   const total = totalFilter(query, values.length + 3);
   const text = `SELECT (SELECT coalesce(sum(n), 0)::integer FROM ${s}.session_counts ${total.where}) AS total,
-  (SELECT coalesce(json_agg(${sessionJson('p')} ORDER BY p.created_at DESC, p.id DESC), '[]'::json) FROM (
+  (SELECT ${sessionsJsonArray('p', 'p.created_at DESC, p.id DESC')} FROM (
     SELECT ${SESSION_COLUMNS} FROM ${s}.sessions ${where}
     ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}
   ) p) AS sessions`;

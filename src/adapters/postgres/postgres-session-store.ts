@@ -35,7 +35,7 @@ import { eventChannel, migrate } from './migrate.js';
 import { ensureMetadataIndexes } from './search-indexes.js';
 import { countStatement, searchStatement } from './search-query.js';
 import { eventStatements } from './session-events.js';
-import { fromRow, toRowValues, type SessionRow } from './session-row.js';
+import { fromRow, sessionsFromJson, toRowValues, type SessionRow } from './session-row.js';
 import { sessionStatements, type SessionStatements } from './statements.js';
 
 /** Where a `PostgresSessionStore` keeps sessions: a URL to connect to, or a pool the host owns. */
@@ -67,6 +67,12 @@ const WRITES = new Set<keyof SessionStatements>(['insert', 'insertOnce', 'update
 const IDEMPOTENCY_TRIM_EVERY = 100;
 /** ... at most this many at a time, so the table stays within about one TTL's claims. */
 const IDEMPOTENCY_TRIM_BATCH = 1000;
+
+/** A page: the exact total and the sessions as `sessionsJsonArray` text. */
+interface PageRow {
+  total: number;
+  sessions: string;
+}
 
 interface WriteAnswer {
   current: SessionRow;
@@ -174,10 +180,8 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
 
   async list(query: StoreListQuery): Promise<StoreListResult> {
     const { text, values, shape } = listStatement(`"${this.schema}"`, query);
-    const { rows } = await this.run(() =>
-      this.pool.query<{ total: number; sessions: AgentSession[] }>({ name: `${this.names}_list_${shape}`, text, values }),
-    );
-    return { total: rows[0].total, sessions: rows[0].sessions };
+    const { rows } = await this.run(() => this.pool.query<PageRow>({ name: `${this.names}_list_${shape}`, text, values }));
+    return { total: rows[0].total, sessions: sessionsFromJson(rows[0].sessions) };
   }
 
   async update(id: string, patch: SessionPatch, condition: UpdateCondition): Promise<UpdateOutcome> {
@@ -220,10 +224,10 @@ export class PostgresSessionStore implements SessionStore, SessionRunStore {
   /** One statement: the page (one index range per status, merged) and the exact total. */
   async search(query: StoreSearchQuery): Promise<StoreSearchResult> {
     const { text, values } = searchStatement(`"${this.schema}"`, query, this.indexedMetadataKeys);
-    const { rows } = await this.run(() => this.pool.query<SessionRow & { total: number }>(text, values));
-    const found = rows[0].id === null ? [] : rows;
+    const { rows } = await this.run(() => this.pool.query<PageRow>(text, values));
+    const found = sessionsFromJson(rows[0].sessions);
     return {
-      sessions: found.slice(0, query.limit).map(fromRow),
+      sessions: found.slice(0, query.limit),
       hasMore: found.length > query.limit,
       total: rows[0].total,
     };

@@ -1,5 +1,5 @@
 import { SESSION_STATUSES, type StoreSearchFilter, type StoreSearchQuery } from '../../domain/index.js';
-import { SESSION_COLUMNS, sessionReadColumns } from './session-row.js';
+import { SESSION_COLUMNS, sessionsJsonArray } from './session-row.js';
 
 // The SQL of search and count, built per filter shape. A page is one index range per wanted
 // status (all five when the filter names none), each read in the sort order from the cursor on
@@ -84,8 +84,8 @@ export function countStatement(s: string, filter: StoreSearchFilter, indexedKeys
 }
 
 /**
- * A page of `query` (`limit + 1` rows, to tell whether more follow) and the total (-1 with
- * `skipTotal`), in one statement. One row with null session columns when the page is empty.
+ * A page of `query` (`limit + 1` sessions, to tell whether more follow, as `sessionsJsonArray`
+ * text) and the total (-1 with `skipTotal`), in one statement: one row.
  */
 export function searchStatement(s: string, query: StoreSearchQuery, indexedKeys: readonly string[]): Built {
   const params = new Params();
@@ -105,10 +105,11 @@ export function searchStatement(s: string, query: StoreSearchQuery, indexedKeys:
     const where = [`status = ${params.add(status, 'text')}`, ...common].join(' AND ');
     return `(SELECT ${SESSION_COLUMNS} FROM ${s}.sessions WHERE ${where} ${order} LIMIT ${limit})`;
   });
-  const text = `SELECT ${total} AS total, ${sessionReadColumns('p')} FROM (SELECT 1) one LEFT JOIN LATERAL (
+  const pageOrder = `p.${column} ${direction}, p.id ${direction}`;
+  const text = `SELECT ${total} AS total, (SELECT ${sessionsJsonArray('p', pageOrder)} FROM (
   SELECT * FROM (
   ${ranges.join('\n  UNION ALL ')}
   ) u ${order} LIMIT ${limit}
-) p ON true`;
+) p) AS sessions`;
   return { text, values: params.values };
 }

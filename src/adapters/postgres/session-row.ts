@@ -1,37 +1,57 @@
 import type { AgentSession, SessionMode, SessionStatus } from '../../domain/index.js';
 
 // How a session sits in its row: typed columns, `metadata` as jsonb, timestamps as timestamptz.
-// A row arrives either as columns (timestamps as Date) or as `to_jsonb(row)` from a write
-// statement (timestamps as ISO text); `fromRow` reads both.
+// A row arrives either as read columns (timestamps as UTC text without a zone) or as
+// `to_jsonb(row)` from a write statement (timestamps as ISO text with an offset); `fromRow`
+// reads both.
 
 /** The columns of `sessions`, in the order `toRowValues` gives them. */
 export const SESSION_COLUMNS = 'id, db_connection_id, status, mode, recursion_limit, title, created_at, updated_at, metadata, version';
 
-/** A timestamptz column of `a` as ISO 8601 UTC text with milliseconds, the form `AgentSession` holds. */
-const isoText = (a: string, column: string) => `to_char(${a}.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const iso = (a: string, column: string) => `${isoText(a, column)} AS ${column}`;
+/**
+ * A timestamptz column of `a` as UTC ISO 8601 text without a zone (`to_json` of the UTC time:
+ * the same form whatever the connection's DateStyle or TimeZone, trailing zeros of the fraction
+ * dropped); `isoTime` completes it.
+ */
+const utcJson = (a: string, column: string) => `to_json(${a}.${column} AT TIME ZONE 'UTC') AS ${column}`;
 
 /**
- * `SESSION_COLUMNS` of the row or subquery `a` for reading, the times already ISO text:
- * formatting them in PostgreSQL is cheaper than node-postgres parsing each into a Date and the
- * store formatting it back, which took about half of a page's decoding in Node.
+ * `SESSION_COLUMNS` of the row or subquery `a` for reading. Times come as `utcJson` text: a Date
+ * per time (node-postgres's parsing, then `toISOString`) took a quarter of a page's decoding in
+ * Node, and `to_char` in PostgreSQL cost more than the rest of a page's query.
  */
 export function sessionReadColumns(a: string): string {
-  return `${a}.id, ${a}.db_connection_id, ${a}.status, ${a}.mode, ${a}.recursion_limit, ${a}.title, ${iso(a, 'created_at')}, ${iso(a, 'updated_at')}, ${a}.metadata, ${a}.version`;
+  return `${a}.id, ${a}.db_connection_id, ${a}.status, ${a}.mode, ${a}.recursion_limit, ${a}.title, ${utcJson(a, 'created_at')}, ${utcJson(a, 'updated_at')}, ${a}.metadata, ${a}.version`;
 }
 
 /**
- * The row or subquery `a` as a JSON object of `AgentSession`'s shape (its fields in its order),
- * built by PostgreSQL: a page of them aggregated into one JSON array is decoded by one
- * `JSON.parse` in Node, rather than column by column and row by row.
+ * The rows of the subquery `a` as one JSON array text of sessions in `AgentSession`'s shape (its
+ * fields in its order), sorted by `order`; `[]` when there are none. Pages are read this way: one
+ * text value is decoded by one `JSON.parse` (see `sessionsFromJson`), where rows cost Node a string
+ * per column, and concatenating `to_json` of each field costs PostgreSQL far less than
+ * `json_build_object` with `json_agg` did. Times are `utcJson` text; every other column is NOT NULL
+ * but the title.
  */
-export function sessionJson(a: string): string {
-  return `json_build_object('id', ${a}.id, 'dbConnectionId', ${a}.db_connection_id, 'status', ${a}.status, 'mode', ${a}.mode,
-    'recursionLimit', ${a}.recursion_limit, 'title', ${a}.title, 'createdAt', ${isoText(a, 'created_at')},
-    'updatedAt', ${isoText(a, 'updated_at')}, 'metadata', ${a}.metadata, 'version', ${a}.version)`;
+export function sessionsJsonArray(a: string, order: string): string {
+  const object = `'{"id":' || to_json(${a}.id) || ',"dbConnectionId":' || to_json(${a}.db_connection_id)
+    || ',"status":' || to_json(${a}.status) || ',"mode":' || to_json(${a}.mode) || ',"recursionLimit":' || ${a}.recursion_limit
+    || ',"title":' || coalesce(to_json(${a}.title)::text, 'null')
+    || ',"createdAt":' || to_json(${a}.created_at AT TIME ZONE 'UTC') || ',"updatedAt":' || to_json(${a}.updated_at AT TIME ZONE 'UTC')
+    || ',"metadata":' || ${a}.metadata || ',"version":' || ${a}.version || '}'`;
+  return `coalesce('[' || string_agg(${object}, ',' ORDER BY ${order}) || ']', '[]')`;
 }
 
-/** A `sessions` row as node-postgres or `to_jsonb` hands it over. */
+/** The sessions of a `sessionsJsonArray` text. */
+export function sessionsFromJson(text: string): AgentSession[] {
+  const sessions = JSON.parse(text) as Array<{ -readonly [K in keyof AgentSession]: AgentSession[K] }>;
+  for (const session of sessions) {
+    session.createdAt = isoTime(session.createdAt);
+    session.updatedAt = isoTime(session.updatedAt);
+  }
+  return sessions;
+}
+
+/** A `sessions` row as a read (`sessionReadColumns`) or `to_jsonb` of a write hands it over. */
 export interface SessionRow {
   id: string;
   db_connection_id: string;
@@ -78,10 +98,14 @@ export function fromRow(row: SessionRow): AgentSession {
   };
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** UTC text as `sessionReadColumns` gives it, with 0 to 3 digits of fraction. */
+const UTC_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?$/;
+const HAS_ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/;
 
-/** ISO 8601 UTC with milliseconds; every stored time is a whole millisecond. */
+/** ISO 8601 UTC with milliseconds (every stored time is a whole millisecond). */
 export function isoTime(value: Date | string): string {
-  if (typeof value === 'string' && ISO_UTC.test(value)) return value; // from sessionReadColumns
-  return (value instanceof Date ? value : new Date(value)).toISOString();
+  if (value instanceof Date) return value.toISOString();
+  if (UTC_TEXT.test(value)) return value.length === 19 ? `${value}.000Z` : `${value.padEnd(23, '0')}Z`;
+  // A write's `to_jsonb` time has its offset; a read time without one is UTC, not local time.
+  return new Date(HAS_ZONE.test(value) ? value : `${value}Z`).toISOString();
 }
