@@ -29,8 +29,8 @@ export function sessionReadColumns(a: string): string {
  * fields in its order), sorted by `order`; `[]` when there are none. Pages are read this way: one
  * text value is decoded by one `JSON.parse` (see `sessionsFromJson`), where rows cost Node a string
  * per column, and concatenating `to_json` of each field costs PostgreSQL far less than
- * `json_build_object` with `json_agg` did. Times are `utcJson` text; every other column is NOT NULL
- * but the title.
+ * `json_build_object` with `json_agg` did. Times are `utcJson` text. Every column but the title is
+ * NOT NULL, so only the title needs a `coalesce` (a NULL would make the whole text NULL).
  */
 export function sessionsJsonArray(a: string, order: string): string {
   const object = `'{"id":' || to_json(${a}.id) || ',"dbConnectionId":' || to_json(${a}.db_connection_id)
