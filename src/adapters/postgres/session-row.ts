@@ -28,16 +28,17 @@ export function sessionReadColumns(a: string): string {
  * The rows of the subquery `a` as one JSON array text of sessions in `AgentSession`'s shape (its
  * fields in its order), sorted by `order`; `[]` when there are none. Pages are read this way: one
  * text value is decoded by one `JSON.parse` (see `sessionsFromJson`), where rows cost Node a string
- * per column, and concatenating `to_json` of each field costs PostgreSQL far less than
- * `json_build_object` with `json_agg` did. Times are `utcJson` text. Every column but the title is
- * NOT NULL, so only the title needs a `coalesce` (a NULL would make the whole text NULL).
+ * per column, and `to_json` of each field costs PostgreSQL far less than `json_build_object` with
+ * `json_agg` did. One `concat` rather than a chain of `||`: the same work per row, half the
+ * planning (a page is planned on every call). Times are `utcJson` text. `concat` reads a NULL as
+ * '', so the title, the one column that may be NULL, becomes `null` first.
  */
 export function sessionsJsonArray(a: string, order: string): string {
-  const object = `'{"id":' || to_json(${a}.id) || ',"dbConnectionId":' || to_json(${a}.db_connection_id)
-    || ',"status":' || to_json(${a}.status) || ',"mode":' || to_json(${a}.mode) || ',"recursionLimit":' || ${a}.recursion_limit
-    || ',"title":' || coalesce(to_json(${a}.title)::text, 'null')
-    || ',"createdAt":' || to_json(${a}.created_at AT TIME ZONE 'UTC') || ',"updatedAt":' || to_json(${a}.updated_at AT TIME ZONE 'UTC')
-    || ',"metadata":' || ${a}.metadata || ',"version":' || ${a}.version || '}'`;
+  const object = `concat('{"id":', to_json(${a}.id), ',"dbConnectionId":', to_json(${a}.db_connection_id),
+    ',"status":', to_json(${a}.status), ',"mode":', to_json(${a}.mode), ',"recursionLimit":', ${a}.recursion_limit,
+    ',"title":', coalesce(to_json(${a}.title)::text, 'null'),
+    ',"createdAt":', to_json(${a}.created_at AT TIME ZONE 'UTC'), ',"updatedAt":', to_json(${a}.updated_at AT TIME ZONE 'UTC'),
+    ',"metadata":', ${a}.metadata, ',"version":', ${a}.version, '}')`;
   return `coalesce('[' || string_agg(${object}, ',' ORDER BY ${order}) || ']', '[]')`;
 }
 
