@@ -13,7 +13,7 @@ export const SESSION_COLUMNS = 'id, db_connection_id, status, mode, recursion_li
  * the same form whatever the connection's DateStyle or TimeZone, trailing zeros of the fraction
  * dropped); `isoTime` completes it.
  */
-const utcJson = (a: string, column: string) => `to_json(${a}.${column} AT TIME ZONE 'UTC') AS ${column}`;
+const utcJson = (a: string, column: string) => `to_json(${a}.${column} AT TIME ZONE 'UTC')`;
 
 /**
  * `SESSION_COLUMNS` of the row or subquery `a` for reading. Times come as `utcJson` text: a Date
@@ -21,7 +21,7 @@ const utcJson = (a: string, column: string) => `to_json(${a}.${column} AT TIME Z
  * Node, and `to_char` in PostgreSQL cost more than the rest of a page's query.
  */
 export function sessionReadColumns(a: string): string {
-  return `${a}.id, ${a}.db_connection_id, ${a}.status, ${a}.mode, ${a}.recursion_limit, ${a}.title, ${utcJson(a, 'created_at')}, ${utcJson(a, 'updated_at')}, ${a}.metadata, ${a}.version`;
+  return `${a}.id, ${a}.db_connection_id, ${a}.status, ${a}.mode, ${a}.recursion_limit, ${a}.title, ${utcJson(a, 'created_at')} AS created_at, ${utcJson(a, 'updated_at')} AS updated_at, ${a}.metadata, ${a}.version`;
 }
 
 /**
@@ -37,7 +37,7 @@ export function sessionsJsonArray(a: string, order: string): string {
   const object = `concat('{"id":', to_json(${a}.id), ',"dbConnectionId":', to_json(${a}.db_connection_id),
     ',"status":', to_json(${a}.status), ',"mode":', to_json(${a}.mode), ',"recursionLimit":', ${a}.recursion_limit,
     ',"title":', coalesce(to_json(${a}.title)::text, 'null'),
-    ',"createdAt":', to_json(${a}.created_at AT TIME ZONE 'UTC'), ',"updatedAt":', to_json(${a}.updated_at AT TIME ZONE 'UTC'),
+    ',"createdAt":', ${utcJson(a, 'created_at')}, ',"updatedAt":', ${utcJson(a, 'updated_at')},
     ',"metadata":', ${a}.metadata, ',"version":', ${a}.version, '}')`;
   return `coalesce('[' || string_agg(${object}, ',' ORDER BY ${order}) || ']', '[]')`;
 }
